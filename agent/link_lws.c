@@ -1,0 +1,406 @@
+/* link_lws: the libwebsockets client and its timers. It owns the lws context, the wsi, the
+ * receive buffer and the send queue; it calls back into main.c, which feeds session.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <libwebsockets.h>
+
+#include "link.h"
+#include "rp_log.h"
+#include "rp_util.h"
+
+#define SUB "link"
+
+struct out_frame {
+    struct out_frame *next;
+    size_t len;
+    bool binary;
+    unsigned char data[]; /* LWS_PRE bytes of headroom, then the payload */
+};
+
+struct ag_link {
+    uv_loop_t *loop;
+    struct ag_link_cfg cfg;
+    char *host;
+    char *path;
+    struct ag_link_cbs cbs;
+    void *ud;
+    struct lws_context *ctx;
+    struct lws *wsi;
+    bool connected;  /* WebSocket established */
+    bool want_close; /* close this wsi at the next writeable callback */
+    bool closing;    /* no more reconnects */
+    bool flush;      /* on close: write the queue first */
+    unsigned attempt;
+    uv_timer_t retry;
+    uv_timer_t watchdog;
+    struct rp_buf rx;
+    bool rx_binary;
+    bool rx_skip; /* the current message is over the cap: drop its fragments */
+    struct out_frame *q_head, *q_tail;
+    size_t q_len;
+    char down_reason[160];
+};
+
+static void queue_clear(struct ag_link *l)
+{
+    while (l->q_head) {
+        struct out_frame *f = l->q_head;
+        l->q_head = f->next;
+        free(f);
+    }
+    l->q_tail = NULL;
+    l->q_len = 0;
+}
+
+static void schedule_retry(struct ag_link *l);
+
+static void link_lost(struct ag_link *l, const char *reason)
+{
+    bool was_connected = l->connected;
+    l->wsi = NULL;
+    l->connected = false;
+    l->want_close = false;
+    queue_clear(l);
+    rp_buf_reset(&l->rx);
+    uv_timer_stop(&l->watchdog);
+    const char *why = l->down_reason[0] ? l->down_reason : reason;
+    if (was_connected && !l->closing) {
+        rp_log_notice(SUB, "disconnected from the platform: %s", why);
+    }
+    if (was_connected) {
+        l->cbs.down(l->ud, why);
+    } else if (!l->closing) {
+        rp_log_warn(SUB, "could not connect to %s:%d: %s", l->host, l->cfg.port, why);
+    }
+    l->down_reason[0] = 0;
+    if (!l->closing) {
+        schedule_retry(l);
+    }
+}
+
+static void deliver(struct ag_link *l, struct lws *wsi, const void *in, size_t len)
+{
+    if (lws_is_first_fragment(wsi)) {
+        rp_buf_reset(&l->rx);
+        l->rx_binary = lws_frame_is_binary(wsi);
+        l->rx_skip = false;
+    }
+    if (!l->rx_skip && l->rx.len + len > l->cfg.max_message) {
+        l->rx_skip = true;
+        rp_log_warn(SUB, "rejected input: error=too_large message over %zu bytes dropped",
+                    l->cfg.max_message);
+        rp_buf_reset(&l->rx);
+    }
+    if (!l->rx_skip && rp_buf_append(&l->rx, in, len)) {
+        l->rx_skip = true;
+        rp_log_error(SUB, "rejected input: error=nomem message dropped");
+    }
+    if (lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0) {
+        if (!l->rx_skip) {
+            l->cbs.frame(l->ud, l->rx.data ? l->rx.data : (const unsigned char *)"", l->rx.len,
+                         l->rx_binary);
+        }
+        rp_buf_reset(&l->rx);
+        l->rx_skip = false;
+    }
+}
+
+static int on_writeable(struct ag_link *l, struct lws *wsi)
+{
+    if (l->want_close && (!l->flush || !l->q_head)) {
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
+        return -1;
+    }
+    struct out_frame *f = l->q_head;
+    if (!f) {
+        return 0;
+    }
+    l->q_head = f->next;
+    if (!l->q_head) {
+        l->q_tail = NULL;
+    }
+    l->q_len--;
+    int n =
+        lws_write(wsi, f->data + LWS_PRE, f->len, f->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
+    bool ok = n >= 0 && (size_t)n >= f->len;
+    free(f);
+    if (!ok) {
+        snprintf(l->down_reason, sizeof(l->down_reason), "write failed");
+        return -1;
+    }
+    if (l->q_head || l->want_close) {
+        lws_callback_on_writable(wsi);
+    }
+    return 0;
+}
+
+static int on_lws(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                  size_t len)
+{
+    (void)user;
+    struct lws_context *ctx = lws_get_context(wsi);
+    struct ag_link *l = ctx ? lws_context_user(ctx) : NULL;
+    if (!l) {
+        return 0;
+    }
+    switch (reason) {
+    case LWS_CALLBACK_CLIENT_ESTABLISHED:
+        l->connected = true;
+        rp_log_verbose(SUB, "websocket open to %s:%d", l->host, l->cfg.port);
+        l->cbs.up(l->ud);
+        return 0;
+    case LWS_CALLBACK_CLIENT_RECEIVE:
+        deliver(l, wsi, in, len);
+        return 0;
+    case LWS_CALLBACK_CLIENT_WRITEABLE:
+        return on_writeable(l, wsi);
+    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
+        char why[160];
+        snprintf(why, sizeof(why), "%.*s", in ? (int)len : 0, in ? (const char *)in : "");
+        if (wsi == l->wsi) {
+            link_lost(l, why[0] ? why : "connection error");
+        }
+        return 0;
+    }
+    case LWS_CALLBACK_CLIENT_CLOSED:
+        if (wsi == l->wsi) {
+            link_lost(l, "connection closed");
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+static const struct lws_protocols link_protocols[] = {
+    {"repeater-link", on_lws, 0, 65536, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
+static void connect_now(struct ag_link *l)
+{
+    struct lws_client_connect_info cci;
+    memset(&cci, 0, sizeof(cci));
+    cci.context = l->ctx;
+    cci.address = l->host;
+    cci.port = l->cfg.port;
+    cci.path = l->path;
+    cci.host = l->host;
+    cci.origin = l->host;
+    cci.local_protocol_name = "repeater-link";
+    cci.pwsi = &l->wsi;
+    if (l->cfg.tls) {
+        cci.ssl_connection = LCCSCF_USE_SSL;
+        if (l->cfg.insecure) {
+            cci.ssl_connection |= LCCSCF_ALLOW_SELFSIGNED | LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK |
+                                  LCCSCF_ALLOW_EXPIRED;
+        }
+    }
+    rp_log_verbose(SUB, "connecting to %s://%s:%d", l->cfg.tls ? "wss" : "ws", l->host,
+                   l->cfg.port);
+    if (!lws_client_connect_via_info(&cci)) {
+        l->wsi = NULL;
+        rp_log_warn(SUB, "could not start a connection to %s:%d", l->host, l->cfg.port);
+        schedule_retry(l);
+    }
+}
+
+static void on_retry(uv_timer_t *t)
+{
+    struct ag_link *l = t->data;
+    if (!l->closing && !l->wsi) {
+        connect_now(l);
+    }
+}
+
+static void schedule_retry(struct ag_link *l)
+{
+    uint32_t rnd = (uint32_t)rand();
+    unsigned delay = ag_backoff_delay_ms(l->attempt, rnd);
+    if (l->attempt < 16) {
+        l->attempt++;
+    }
+    rp_log_verbose(SUB, "reconnecting in %u ms", delay);
+    uv_timer_start(&l->retry, on_retry, delay, 0);
+}
+
+static void on_watchdog(uv_timer_t *t)
+{
+    struct ag_link *l = t->data;
+    ag_link_drop(l, "no ping from the platform within pingInterval + pingTimeout");
+}
+
+static void emit_lws_log(int level, const char *line)
+{
+    size_t n = strlen(line);
+    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) {
+        n--;
+    }
+    rp_log(level == LLL_ERR ? RP_LOG_WARN : RP_LOG_VERBOSE, "lws", "%.*s", (int)n, line);
+}
+
+struct ag_link *ag_link_new(uv_loop_t *loop, const struct ag_link_cfg *cfg,
+                            const struct ag_link_cbs *cbs, void *ud, struct rp_err *err)
+{
+    struct ag_link *l = calloc(1, sizeof(*l));
+    if (!l) {
+        rp_err_set(err, RP_ENOMEM, NULL);
+        return NULL;
+    }
+    l->loop = loop;
+    l->cfg = *cfg;
+    l->host = strdup(cfg->host);
+    l->path = strdup(cfg->path);
+    l->cbs = *cbs;
+    l->ud = ud;
+    rp_buf_init(&l->rx);
+    if (!l->host || !l->path) {
+        free(l->host);
+        free(l->path);
+        free(l);
+        rp_err_set(err, RP_ENOMEM, NULL);
+        return NULL;
+    }
+    lws_set_log_level(rp_log_enabled(RP_LOG_TRACE) ? LLL_ERR | LLL_WARN | LLL_NOTICE : LLL_ERR,
+                      emit_lws_log);
+
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof(info));
+    void *foreign[1] = {loop};
+    info.port = CONTEXT_PORT_NO_LISTEN;
+    info.protocols = link_protocols;
+    info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
+                   LWS_SERVER_OPTION_UV_NO_SIGSEGV_SIGFPE_SPIN;
+    info.foreign_loops = foreign;
+    info.user = l;
+    info.fd_limit_per_thread = 64;
+    info.pcontext = &l->ctx;
+    info.timeout_secs = 20;
+    l->ctx = lws_create_context(&info);
+    if (!l->ctx) {
+        free(l->host);
+        free(l->path);
+        free(l);
+        rp_err_set(err, RP_EINTERNAL, "could not create the libwebsockets context");
+        return NULL;
+    }
+    uv_timer_init(loop, &l->retry);
+    uv_timer_init(loop, &l->watchdog);
+    l->retry.data = l;
+    l->watchdog.data = l;
+    return l;
+}
+
+void ag_link_start(struct ag_link *l)
+{
+    l->closing = false;
+    connect_now(l);
+}
+
+int ag_link_send(struct ag_link *l, const unsigned char *data, size_t len, bool binary)
+{
+    if (!l->wsi || !l->connected || l->want_close) {
+        return RP_ESHUTTING_DOWN;
+    }
+    struct out_frame *f = malloc(sizeof(*f) + LWS_PRE + len);
+    if (!f) {
+        return RP_ENOMEM;
+    }
+    f->next = NULL;
+    f->len = len;
+    f->binary = binary;
+    memcpy(f->data + LWS_PRE, data, len);
+    if (l->q_tail) {
+        l->q_tail->next = f;
+    } else {
+        l->q_head = f;
+    }
+    l->q_tail = f;
+    l->q_len++;
+    lws_callback_on_writable(l->wsi);
+    return 0;
+}
+
+void ag_link_drop(struct ag_link *l, const char *reason)
+{
+    if (!l->wsi || l->want_close) {
+        return;
+    }
+    snprintf(l->down_reason, sizeof(l->down_reason), "%s", reason);
+    l->want_close = true;
+    l->flush = false;
+    uv_timer_stop(&l->watchdog);
+    lws_callback_on_writable(l->wsi);
+    /* a dead peer may never make the socket writeable: make sure it goes */
+    lws_set_timeout(l->wsi, PENDING_TIMEOUT_CLOSE_SEND, 2);
+}
+
+void ag_link_watchdog(struct ag_link *l, int ms)
+{
+    if (l->wsi && !l->closing) {
+        uv_timer_start(&l->watchdog, on_watchdog, (uint64_t)ms, 0);
+    }
+}
+
+void ag_link_reset_backoff(struct ag_link *l)
+{
+    l->attempt = 0;
+}
+
+size_t ag_link_pending(const struct ag_link *l)
+{
+    return l->q_len;
+}
+
+void ag_link_close(struct ag_link *l, bool flush)
+{
+    l->closing = true;
+    uv_timer_stop(&l->retry);
+    uv_timer_stop(&l->watchdog);
+    if (l->wsi && !l->want_close) {
+        l->want_close = true;
+        l->flush = flush;
+        lws_callback_on_writable(l->wsi);
+    }
+}
+
+static void timer_closed(uv_handle_t *h)
+{
+    (void)h;
+}
+
+bool ag_link_busy(const struct ag_link *l)
+{
+    return l->wsi != NULL;
+}
+
+void ag_link_destroy(struct ag_link *l)
+{
+    if (l->ctx) {
+        lws_context_destroy(l->ctx);
+    }
+    uv_close((uv_handle_t *)&l->retry, timer_closed);
+    uv_close((uv_handle_t *)&l->watchdog, timer_closed);
+}
+
+bool ag_link_destroy_again(struct ag_link *l)
+{
+    if (!l->ctx) {
+        return false;
+    }
+    lws_context_destroy(l->ctx);
+    return true;
+}
+
+void ag_link_free(struct ag_link *l)
+{
+    if (!l) {
+        return;
+    }
+    queue_clear(l);
+    rp_buf_cleanup(&l->rx);
+    free(l->host);
+    free(l->path);
+    free(l);
+}

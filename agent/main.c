@@ -1,0 +1,386 @@
+/* main: the repeater agent's process: options, the loop, signals, and the wiring between the
+ * link (WebSocket), the session (protocol), the job scheduler and the executor. It owns the
+ * process's life: start-up, reconnection policy hand-off, graceful stop and exit codes. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "exec.h"
+#include "jobs.h"
+#include "link.h"
+#include "netcheck.h"
+#include "options.h"
+#include "rp_log.h"
+#include "session.h"
+
+#define SUB "agent"
+#define LEAVE_TIMEOUT_MS 2000
+
+extern char **environ;
+
+struct agent {
+    uv_loop_t loop;
+    struct ag_options opts;
+    struct rp_exec *exec;
+    struct ag_jobs *jobs;
+    struct ag_session session;
+    struct ag_link *link;
+    uv_signal_t sigterm, sigint;
+    uv_timer_t stop_timer;
+    int exit_code;
+    bool stopping;
+    bool leaving;
+    bool torn_down;
+};
+
+static void teardown(struct agent *a);
+
+/* ---- session ops ---- */
+
+static int op_send(void *ud, const unsigned char *data, size_t len, bool binary)
+{
+    struct agent *a = ud;
+    return ag_link_send(a->link, data, len, binary);
+}
+
+static void op_watchdog(void *ud, int ms)
+{
+    struct agent *a = ud;
+    ag_link_watchdog(a->link, ms);
+}
+
+static void op_drop(void *ud, const char *reason)
+{
+    struct agent *a = ud;
+    ag_link_drop(a->link, reason);
+}
+
+static void begin_stop(struct agent *a, bool graceful);
+
+static void op_fatal(void *ud, const char *code, const char *message, const char *remediation)
+{
+    struct agent *a = ud;
+    fprintf(stderr, "repeater: %s (%s)\n", message, code);
+    if (remediation && remediation[0]) {
+        fprintf(stderr, "repeater: remediation: %s\n", remediation);
+    }
+    fflush(stderr);
+    a->exit_code = 1;
+    begin_stop(a, false);
+}
+
+static void op_ready(void *ud)
+{
+    struct agent *a = ud;
+    ag_link_reset_backoff(a->link);
+}
+
+static void on_job_done(void *ud, uint64_t generation, int64_t ack_id, json_t *ack)
+{
+    struct agent *a = ud;
+    int rc = ag_session_ack(&a->session, generation, ack_id, ack);
+    if (rc == RP_ESHUTTING_DOWN) {
+        rp_log_warn(SUB, "job %lld finished after its connection was lost; its result is dropped",
+                    (long long)ack_id);
+    } else if (rc) {
+        rp_log_error(SUB, "job %lld: could not send the ack: error=%s", (long long)ack_id,
+                     rp_err_name(rc));
+    }
+}
+
+static void op_job(void *ud, int64_t ack_id, json_t *payload)
+{
+    struct agent *a = ud;
+    size_t capture = 100 * 1024;
+    if (a->session.limits_max_body > 0 && (size_t)a->session.limits_max_body > capture) {
+        capture = (size_t)a->session.limits_max_body;
+    }
+    struct ag_job_ctx ctx = {
+        .generation = a->session.generation,
+        .ack_id = ack_id,
+        .full_record = a->session.ext_record,
+        .default_capture = capture,
+    };
+    ag_jobs_submit(a->jobs, &ctx, payload);
+}
+
+static void op_test_network(void *ud, int64_t ack_id, json_t *payload)
+{
+    struct agent *a = ud;
+    ag_netcheck_start(a->exec, a->session.generation, ack_id, payload, on_job_done, a);
+}
+
+static const struct ag_session_ops session_ops = {
+    .send = op_send,
+    .watchdog = op_watchdog,
+    .drop = op_drop,
+    .fatal = op_fatal,
+    .ready = op_ready,
+    .job = op_job,
+    .test_network = op_test_network,
+};
+
+/* ---- link callbacks ---- */
+
+static void on_link_up(void *ud)
+{
+    struct agent *a = ud;
+    ag_session_link_up(&a->session);
+}
+
+static void on_link_frame(void *ud, const unsigned char *data, size_t len, bool binary)
+{
+    struct agent *a = ud;
+    ag_session_frame(&a->session, data, len, binary);
+}
+
+static void on_link_down(void *ud, const char *reason)
+{
+    struct agent *a = ud;
+    (void)reason;
+    ag_session_link_down(&a->session);
+    if (a->leaving) {
+        teardown(a);
+    }
+}
+
+static const struct ag_link_cbs link_cbs = {
+    .up = on_link_up,
+    .frame = on_link_frame,
+    .down = on_link_down,
+};
+
+/* ---- stopping ---- */
+
+static void handle_closed(uv_handle_t *h)
+{
+    (void)h;
+}
+
+static void teardown(struct agent *a)
+{
+    if (a->torn_down) {
+        return;
+    }
+    a->torn_down = true;
+    uv_timer_stop(&a->stop_timer);
+    ag_link_destroy(a->link);
+    rp_exec_free(a->exec);
+    a->exec = NULL;
+    uv_close((uv_handle_t *)&a->sigterm, handle_closed);
+    uv_close((uv_handle_t *)&a->sigint, handle_closed);
+    uv_close((uv_handle_t *)&a->stop_timer, handle_closed);
+}
+
+static void on_leave_timeout(uv_timer_t *t)
+{
+    teardown(t->data);
+}
+
+/* Every job is answered: say goodbye, then tear down once the link is gone. */
+static void leave(struct agent *a)
+{
+    if (a->leaving) {
+        return;
+    }
+    a->leaving = true;
+    ag_jobs_cancel_all(a->jobs);
+    ag_session_leave(&a->session);
+    ag_link_close(a->link, true);
+    if (!ag_link_busy(a->link)) {
+        teardown(a);
+        return;
+    }
+    uv_timer_start(&a->stop_timer, on_leave_timeout, LEAVE_TIMEOUT_MS, 0);
+}
+
+static void on_idle(void *ud)
+{
+    struct agent *a = ud;
+    if (a->stopping) {
+        leave(a);
+    }
+}
+
+static void on_grace_over(uv_timer_t *t)
+{
+    struct agent *a = t->data;
+    rp_log_warn(SUB,
+                "shutdown grace over with %zu job(s) unfinished; they are answered with "
+                "shutting_down",
+                ag_jobs_pending(a->jobs));
+    leave(a);
+}
+
+static void begin_stop(struct agent *a, bool graceful)
+{
+    if (a->stopping) {
+        if (!graceful) {
+            leave(a);
+        }
+        return;
+    }
+    a->stopping = true;
+    ag_jobs_drain(a->jobs);
+    size_t pending = ag_jobs_pending(a->jobs);
+    if (!graceful || pending == 0) {
+        leave(a);
+        return;
+    }
+    rp_log_notice(SUB, "stopping: waiting up to %ld ms for %zu job(s)", a->opts.shutdown_grace_ms,
+                  pending);
+    uv_timer_start(&a->stop_timer, on_grace_over, (uint64_t)a->opts.shutdown_grace_ms, 0);
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+    struct agent *a = s->data;
+    rp_log_notice(SUB, "received %s", signum == SIGTERM ? "SIGTERM" : "SIGINT");
+    /* a second signal stops at once */
+    begin_stop(a, !a->stopping);
+}
+
+/* ---- start-up ---- */
+
+static json_t *runtime_info(void)
+{
+    struct utsname u;
+    const char *arch = "unknown";
+    if (uname(&u) == 0) {
+        arch = u.machine;
+    }
+    char distro[128] = "";
+    FILE *f = fopen("/etc/os-release", "r");
+    if (f) {
+        char line[256];
+        while (fgets(line, sizeof(line), f)) {
+            if (strncmp(line, "PRETTY_NAME=", 12) == 0) {
+                char *v = line + 12;
+                v[strcspn(v, "\n")] = 0;
+                if (*v == '"') {
+                    v++;
+                    v[strcspn(v, "\"")] = 0;
+                }
+                snprintf(distro, sizeof(distro), "%.127s", v);
+            }
+        }
+        fclose(f);
+    }
+    bool docker = access("/.dockerenv", F_OK) == 0;
+    return json_pack("{s:s, s:b, s:b, s:s, s:s, s:b, s:s}", "version", RP_VERSION, "scriptsLoaded",
+                     0, "localScriptsLoaded", 0, "os", "linux", "arch", arch, "docker", docker,
+                     "distribution", distro);
+}
+
+static int agent_start(struct agent *a, struct rp_err *err)
+{
+    struct rp_exec_opts eo = {
+        .cacert_file = a->opts.cacert,
+        .insecure = a->opts.insecure_targets,
+        .default_timeout_ms = a->opts.timeout_ms,
+        .default_capture = 100 * 1024,
+        .extra_headers = a->opts.headers,
+        .n_extra_headers = a->opts.n_headers,
+    };
+    a->exec = rp_exec_new(&a->loop, &eo, err);
+    if (!a->exec) {
+        return err->code;
+    }
+    struct ag_jobs_cfg jc = {.max_inflight = (size_t)a->opts.max_inflight,
+                             .max_queue = (size_t)a->opts.max_queue};
+    a->jobs = ag_jobs_new(a->exec, &jc, on_job_done, a);
+    if (!a->jobs) {
+        return rp_err_set(err, RP_ENOMEM, NULL);
+    }
+    ag_jobs_on_idle(a->jobs, on_idle, a);
+    json_t *rt = runtime_info();
+    int rc = ag_session_init(&a->session, &session_ops, a, a->opts.token, a->opts.id, rt);
+    json_decref(rt);
+    if (rc) {
+        return rp_err_set(err, rc, NULL);
+    }
+    struct ag_link_cfg lc = {
+        .host = a->opts.host,
+        .port = a->opts.port,
+        .path = a->opts.path,
+        .tls = a->opts.tls,
+        .insecure = a->opts.insecure,
+        .max_message = (size_t)a->opts.max_message,
+    };
+    a->link = ag_link_new(&a->loop, &lc, &link_cbs, a, err);
+    if (!a->link) {
+        return err->code;
+    }
+    uv_signal_init(&a->loop, &a->sigterm);
+    uv_signal_init(&a->loop, &a->sigint);
+    uv_timer_init(&a->loop, &a->stop_timer);
+    a->sigterm.data = a->sigint.data = a->stop_timer.data = a;
+    uv_signal_start(&a->sigterm, on_signal, SIGTERM);
+    uv_signal_start(&a->sigint, on_signal, SIGINT);
+    if (a->opts.insecure_targets) {
+        rp_log_warn(SUB, "--insecure-targets: target TLS certificates are NOT verified");
+    }
+    if (a->opts.insecure) {
+        rp_log_warn(SUB, "--insecure: the platform's TLS certificate is NOT verified");
+    }
+    rp_log_notice(SUB, "repeater %s starting: platform %s://%s:%d, repeater id %s", RP_VERSION,
+                  a->opts.tls ? "wss" : "ws", a->opts.host, a->opts.port, a->opts.id);
+    ag_link_start(a->link);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static struct agent a;
+    struct rp_err err = {0};
+    signal(SIGPIPE, SIG_IGN);
+    srand((unsigned)time(NULL) ^ (unsigned)getpid());
+    if (ag_options_parse(&a.opts, argc, argv, environ, &err)) {
+        fprintf(stderr, "repeater: %s\n", err.msg);
+        ag_options_cleanup(&a.opts);
+        return 2;
+    }
+    if (a.opts.help) {
+        ag_options_help(stdout);
+        ag_options_cleanup(&a.opts);
+        return 0;
+    }
+    if (a.opts.version) {
+        printf("repeater %s\n", RP_VERSION);
+        ag_options_cleanup(&a.opts);
+        return 0;
+    }
+    rp_log_setup((enum rp_log_level)a.opts.log_level, RP_LOG_TEXT, NULL);
+    uv_loop_init(&a.loop);
+    int rc = agent_start(&a, &err);
+    if (rc) {
+        fprintf(stderr, "repeater: %s\n", err.msg);
+        a.exit_code = rc == RP_ECONFIG ? 2 : 1;
+        if (a.link) {
+            teardown(&a);
+        } else {
+            rp_exec_free(a.exec);
+            a.exec = NULL;
+        }
+    }
+    uv_run(&a.loop, UV_RUN_DEFAULT);
+    if (a.link && ag_link_destroy_again(a.link)) {
+        uv_run(&a.loop, UV_RUN_DEFAULT);
+    }
+    ag_jobs_free(a.jobs);
+    ag_link_free(a.link);
+    ag_session_cleanup(&a.session);
+    ag_options_cleanup(&a.opts);
+    if (uv_loop_close(&a.loop) != 0) {
+        fprintf(stderr, "repeater: the loop still had open handles at exit\n");
+        return a.exit_code ? a.exit_code : 1;
+    }
+    rp_log_notice(SUB, "stopped");
+    return a.exit_code;
+}

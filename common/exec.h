@@ -1,0 +1,49 @@
+/* exec: runs HTTP jobs with libcurl's multi interface on the process's libuv loop and fills a
+ * record for each. Shared by the agent and the platform's direct deliveries. */
+#ifndef EXEC_H
+#define EXEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <uv.h>
+
+#include "job.h"
+#include "record.h"
+
+#define RP_EXEC_MAX_RESP_HEADERS 500
+#define RP_EXEC_MAX_RESP_HEADER_BYTES (256 * 1024)
+#define RP_EXEC_MAX_DOWNLOAD ((uint64_t)1 << 30) /* bytes read (and hashed) at most */
+
+struct rp_exec_opts {
+    const char *cacert_file; /* extra CA certificates (PEM), added to the system store */
+    bool insecure;           /* do not verify target certificates */
+    long default_timeout_ms; /* for jobs without a timeout */
+    size_t default_capture;  /* body bytes kept for jobs without maxContentSize */
+    const struct rp_header *extra_headers; /* the operator's --header values (copied) */
+    size_t n_extra_headers;
+};
+
+struct rp_exec;
+struct rp_exec_call;
+
+/* Called once per started call, on the loop, with the finished record (borrowed: valid only
+ * during the callback). The call is freed after the callback returns. */
+typedef void (*rp_exec_done_cb)(struct rp_exec_call *call, struct rp_record *rec, void *ud);
+
+/* Creates an executor on loop. Returns NULL with err set (bad CA file, no memory). */
+struct rp_exec *rp_exec_new(uv_loop_t *loop, const struct rp_exec_opts *opts, struct rp_err *err);
+/* Stops every call (their callbacks run with RP_ESHUTTING_DOWN), closes the handles; the
+ * memory is released once the loop has run the close callbacks. NULL is a no-op. */
+void rp_exec_free(struct rp_exec *ex);
+
+/* Starts a job. The job must stay valid until the callback. Returns 0 (and the call in *out,
+ * when out is not NULL) or a negative code with err set; the callback is not called then. */
+int rp_exec_start(struct rp_exec *ex, const struct rp_job *job, rp_exec_done_cb cb, void *ud,
+                  struct rp_exec_call **out, struct rp_err *err);
+/* Ends a call early; its callback runs now with the given code. */
+void rp_exec_cancel(struct rp_exec_call *call, int code, const char *why);
+/* Number of calls running. */
+size_t rp_exec_running(const struct rp_exec *ex);
+
+#endif

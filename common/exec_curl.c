@@ -1,0 +1,798 @@
+/* exec_curl: the libcurl and libuv glue of the executor. It owns the curl multi handle, the
+ * uv poll/timer handles curl asks for, and the per-call easy handles; what goes into a record
+ * is decided by record.c, what a valid job is by job.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "exec.h"
+#include "rp_log.h"
+
+struct exec_sock {
+    uv_poll_t poll;
+    curl_socket_t fd;
+    struct rp_exec *ex;
+};
+
+struct rp_exec_call {
+    struct rp_exec *ex;
+    CURL *easy;
+    struct curl_slist *headers;
+    const struct rp_job *job;
+    struct rp_record rec;
+    rp_exec_done_cb cb;
+    void *ud;
+    int own_error; /* set by a callback that aborted the transfer */
+    char own_msg[RP_ERR_MSG_MAX];
+    char errbuf[CURL_ERROR_SIZE];
+    bool tls_seen;
+    struct rp_exec_call *prev, *next;
+};
+
+struct rp_exec {
+    uv_loop_t *loop;
+    CURLM *multi;
+    uv_timer_t timer;
+    struct rp_exec_opts opts;
+    struct rp_header *extra;
+    STACK_OF(X509) * extra_ca;
+    struct rp_exec_call *calls;
+    size_t n_calls;
+    int open_handles; /* uv handles not yet closed, the timer included */
+    bool closing;
+    int ssl_ex_index;
+};
+
+static void exec_release(struct rp_exec *ex)
+{
+    for (size_t i = 0; i < ex->opts.n_extra_headers; i++) {
+        free(ex->extra[i].name);
+        free(ex->extra[i].value);
+    }
+    free(ex->extra);
+    sk_X509_pop_free(ex->extra_ca, X509_free);
+    free(ex);
+}
+
+static void handle_closed(uv_handle_t *h)
+{
+    struct rp_exec *ex = h->data;
+    if (h->type == UV_POLL) {
+        free(h);
+    }
+    if (--ex->open_handles == 0 && ex->closing) {
+        exec_release(ex);
+    }
+}
+
+/* ---- curl <-> uv: sockets and the timer ---- */
+
+static void check_done(struct rp_exec *ex);
+
+static void on_poll(uv_poll_t *poll, int status, int events)
+{
+    struct exec_sock *s = (struct exec_sock *)poll;
+    int flags = 0;
+    if (status < 0) {
+        flags = CURL_CSELECT_ERR;
+    } else {
+        flags |= (events & UV_READABLE) ? CURL_CSELECT_IN : 0;
+        flags |= (events & UV_WRITABLE) ? CURL_CSELECT_OUT : 0;
+    }
+    int running = 0;
+    struct rp_exec *ex = s->ex;
+    curl_multi_socket_action(ex->multi, s->fd, flags, &running);
+    check_done(ex);
+}
+
+static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+    (void)easy;
+    struct rp_exec *ex = userp;
+    struct exec_sock *s = socketp;
+    if (what == CURL_POLL_REMOVE) {
+        if (s) {
+            uv_poll_stop(&s->poll);
+            uv_close((uv_handle_t *)&s->poll, handle_closed);
+            curl_multi_assign(ex->multi, fd, NULL);
+        }
+        return 0;
+    }
+    if (!s) {
+        s = calloc(1, sizeof(*s));
+        if (!s) {
+            return -1;
+        }
+        if (uv_poll_init_socket(ex->loop, &s->poll, fd) != 0) {
+            free(s);
+            return -1;
+        }
+        s->fd = fd;
+        s->ex = ex;
+        s->poll.data = ex;
+        ex->open_handles++;
+        curl_multi_assign(ex->multi, fd, s);
+    }
+    int events = 0;
+    events |= (what & CURL_POLL_IN) ? UV_READABLE : 0;
+    events |= (what & CURL_POLL_OUT) ? UV_WRITABLE : 0;
+    uv_poll_start(&s->poll, events, on_poll);
+    return 0;
+}
+
+static void on_timer(uv_timer_t *t)
+{
+    struct rp_exec *ex = t->data;
+    int running = 0;
+    curl_multi_socket_action(ex->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    check_done(ex);
+}
+
+static int on_timer_change(CURLM *multi, long timeout_ms, void *userp)
+{
+    (void)multi;
+    struct rp_exec *ex = userp;
+    if (timeout_ms < 0) {
+        uv_timer_stop(&ex->timer);
+    } else {
+        uv_timer_start(&ex->timer, on_timer, (uint64_t)timeout_ms, 0);
+    }
+    return 0;
+}
+
+/* ---- TLS facts ---- */
+
+static void x509_name(X509_NAME *name, char *out, size_t len)
+{
+    out[0] = 0;
+    BIO *bio = BIO_new(BIO_s_mem());
+    if (!bio) {
+        return;
+    }
+    X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+    int n = BIO_read(bio, out, (int)len - 1);
+    out[n > 0 ? n : 0] = 0;
+    BIO_free(bio);
+}
+
+static void asn1_iso(const ASN1_TIME *t, char *out, size_t len)
+{
+    struct tm tm;
+    out[0] = 0;
+    if (t && ASN1_TIME_to_tm(t, &tm) == 1) {
+        strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
+}
+
+static void tls_cert_facts(struct rp_record_tls *tls, X509 *cert)
+{
+    x509_name(X509_get_subject_name(cert), tls->subject, sizeof(tls->subject));
+    x509_name(X509_get_issuer_name(cert), tls->issuer, sizeof(tls->issuer));
+    asn1_iso(X509_get0_notBefore(cert), tls->not_before, sizeof(tls->not_before));
+    asn1_iso(X509_get0_notAfter(cert), tls->not_after, sizeof(tls->not_after));
+}
+
+static void tls_from_ssl(struct rp_exec_call *c, SSL *ssl)
+{
+    struct rp_record_tls *tls = &c->rec.tls;
+    snprintf(tls->version, sizeof(tls->version), "%s", SSL_get_version(ssl));
+    const char *cipher = SSL_get_cipher_name(ssl);
+    snprintf(tls->cipher, sizeof(tls->cipher), "%s", cipher ? cipher : "");
+    X509 *cert = SSL_get1_peer_certificate(ssl);
+    if (cert) {
+        tls_cert_facts(tls, cert);
+        X509_free(cert);
+    }
+    tls->verify_result = SSL_get_verify_result(ssl);
+    if (c->ex->opts.insecure) {
+        tls->verify_result = tls->verify_result ? tls->verify_result : -1;
+        snprintf(tls->verify_error, sizeof(tls->verify_error), "not verified (insecure mode)");
+    }
+    c->rec.has_tls = true;
+    c->tls_seen = true;
+}
+
+static void tls_capture(struct rp_exec_call *c)
+{
+    struct curl_tlssessioninfo *info = NULL;
+    if (c->tls_seen || curl_easy_getinfo(c->easy, CURLINFO_TLS_SSL_PTR, &info) != CURLE_OK ||
+        !info || info->backend != CURLSSLBACKEND_OPENSSL || !info->internals) {
+        return;
+    }
+    tls_from_ssl(c, info->internals);
+}
+
+/* Sees every certificate of the chain while OpenSSL verifies it; keeps the leaf's facts and
+ * the first failure, so a refused handshake still tells what the peer presented. */
+static int on_verify(int ok, X509_STORE_CTX *store)
+{
+    SSL *ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
+    if (!ssl) {
+        return ok;
+    }
+    struct rp_exec_call *c = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+    if (!c) {
+        return ok;
+    }
+    struct rp_record_tls *tls = &c->rec.tls;
+    if (X509_STORE_CTX_get_error_depth(store) == 0) {
+        X509 *leaf = X509_STORE_CTX_get_current_cert(store);
+        if (leaf) {
+            tls_cert_facts(tls, leaf);
+            c->rec.has_tls = true;
+        }
+    }
+    if (!ok && !tls->verify_error[0]) {
+        int e = X509_STORE_CTX_get_error(store);
+        tls->verify_result = e;
+        snprintf(tls->verify_error, sizeof(tls->verify_error), "%s",
+                 X509_verify_cert_error_string(e));
+        c->rec.has_tls = true;
+    }
+    return ok;
+}
+
+static CURLcode on_ssl_ctx(CURL *easy, void *sslctx, void *userp)
+{
+    (void)easy;
+    struct rp_exec_call *c = userp;
+    SSL_CTX *ctx = sslctx;
+    SSL_CTX_set_app_data(ctx, c);
+    SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), on_verify);
+    X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+    for (int i = 0; c->ex->extra_ca && i < sk_X509_num(c->ex->extra_ca); i++) {
+        X509_STORE_add_cert(store, sk_X509_value(c->ex->extra_ca, i));
+    }
+    return CURLE_OK;
+}
+
+/* ---- headers, body and the request as sent ---- */
+
+static void call_abort(struct rp_exec_call *c, int code, const char *msg)
+{
+    if (!c->own_error) {
+        c->own_error = code;
+        snprintf(c->own_msg, sizeof(c->own_msg), "%s", msg);
+    }
+}
+
+static void remote_capture(struct rp_exec_call *c)
+{
+    char *ip = NULL;
+    long port = 0;
+    if (curl_easy_getinfo(c->easy, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip && ip[0]) {
+        snprintf(c->rec.remote_ip, sizeof(c->rec.remote_ip), "%s", ip);
+        curl_easy_getinfo(c->easy, CURLINFO_PRIMARY_PORT, &port);
+        c->rec.remote_port = (int)port;
+    }
+    if (curl_easy_getinfo(c->easy, CURLINFO_LOCAL_IP, &ip) == CURLE_OK && ip && ip[0]) {
+        snprintf(c->rec.local_ip, sizeof(c->rec.local_ip), "%s", ip);
+        curl_easy_getinfo(c->easy, CURLINFO_LOCAL_PORT, &port);
+        c->rec.local_port = (int)port;
+    }
+}
+
+static void status_line(struct rp_exec_call *c, const char *line, size_t len)
+{
+    struct rp_record *r = &c->rec;
+    rp_record_reset_response(r);
+    r->has_response = true;
+    const char *sp = memchr(line, ' ', len);
+    size_t vlen = sp ? (size_t)(sp - line) : len;
+    snprintf(r->http_version, sizeof(r->http_version), "%.*s", (int)vlen, line);
+    if (sp) {
+        r->status = atoi(sp + 1);
+        const char *text = memchr(sp + 1, ' ', len - vlen - 1);
+        if (text) {
+            size_t tlen = len - (size_t)(text + 1 - line);
+            snprintf(r->status_text, sizeof(r->status_text), "%.*s", (int)tlen, text + 1);
+        }
+    }
+    remote_capture(c);
+    tls_capture(c);
+}
+
+static size_t on_header(char *buf, size_t size, size_t n, void *userp)
+{
+    struct rp_exec_call *c = userp;
+    size_t len = size * n;
+    size_t total = len;
+    while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r')) {
+        len--;
+    }
+    struct rp_record *r = &c->rec;
+    if (len >= 5 && strncmp(buf, "HTTP/", 5) == 0) {
+        status_line(c, buf, len);
+        return total;
+    }
+    if (len == 0) {
+        return total; /* end of a header block */
+    }
+    r->resp_header_bytes += total;
+    if (r->n_resp_headers >= RP_EXEC_MAX_RESP_HEADERS ||
+        r->resp_header_bytes > RP_EXEC_MAX_RESP_HEADER_BYTES) {
+        call_abort(c, RP_ETOO_LARGE, "response headers exceed the limit");
+        return 0;
+    }
+    if ((buf[0] == ' ' || buf[0] == '\t') && r->n_resp_headers) {
+        /* obsolete line folding: append to the previous value */
+        struct rp_header *h = &r->resp_headers[r->n_resp_headers - 1];
+        size_t old = strlen(h->value);
+        char *v = realloc(h->value, old + len + 1);
+        if (!v) {
+            call_abort(c, RP_ENOMEM, "out of memory");
+            return 0;
+        }
+        memcpy(v + old, buf, len);
+        v[old + len] = 0;
+        h->value = v;
+        return total;
+    }
+    const char *colon = memchr(buf, ':', len);
+    if (!colon) {
+        return total; /* not a header line; curl would have failed already if it mattered */
+    }
+    const char *v = colon + 1;
+    const char *end = buf + len;
+    while (v < end && (*v == ' ' || *v == '\t')) {
+        v++;
+    }
+    if (rp_record_add_header(&r->resp_headers, &r->n_resp_headers, buf, (size_t)(colon - buf), v,
+                             (size_t)(end - v))) {
+        call_abort(c, RP_ENOMEM, "out of memory");
+        return 0;
+    }
+    return total;
+}
+
+static size_t on_body(char *buf, size_t size, size_t n, void *userp)
+{
+    struct rp_exec_call *c = userp;
+    size_t len = size * n;
+    if (c->rec.body_total + len > RP_EXEC_MAX_DOWNLOAD) {
+        call_abort(c, RP_ETOO_LARGE, "response body exceeds the download limit");
+        return 0;
+    }
+    if (rp_record_body(&c->rec, buf, len)) {
+        call_abort(c, RP_ENOMEM, "out of memory");
+        return 0;
+    }
+    return len;
+}
+
+/* Keeps the request head exactly as written on the wire (the last one, when curl sent more
+ * than one). */
+static void request_head(struct rp_exec_call *c, const char *data, size_t len)
+{
+    struct rp_record *r = &c->rec;
+    for (size_t i = 0; i < r->n_req_headers; i++) {
+        free(r->req_headers[i].name);
+        free(r->req_headers[i].value);
+    }
+    free(r->req_headers);
+    r->req_headers = NULL;
+    r->n_req_headers = 0;
+    const char *p = data;
+    const char *end = data + len;
+    bool first = true;
+    while (p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        const char *line_end = eol ? eol : end;
+        size_t l = (size_t)(line_end - p);
+        if (l && p[l - 1] == '\r') {
+            l--;
+        }
+        if (first) {
+            first = false;
+        } else if (l) {
+            const char *colon = memchr(p, ':', l);
+            if (colon) {
+                const char *v = colon + 1;
+                while (v < p + l && *v == ' ') {
+                    v++;
+                }
+                rp_record_add_header(&r->req_headers, &r->n_req_headers, p, (size_t)(colon - p), v,
+                                     (size_t)(p + l - v));
+            }
+        }
+        p = eol ? eol + 1 : end;
+    }
+}
+
+static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size, void *userp)
+{
+    (void)easy;
+    struct rp_exec_call *c = userp;
+    if (type == CURLINFO_HEADER_OUT) {
+        request_head(c, data, size);
+    }
+    return 0;
+}
+
+/* ---- calls ---- */
+
+static int error_from_curl(CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+        return RP_EDNS;
+    case CURLE_COULDNT_CONNECT:
+        return RP_ECONNECT;
+    case CURLE_OPERATION_TIMEDOUT:
+        return RP_ETIMEOUT;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_USE_SSL_FAILED:
+        return RP_ETLS;
+    case CURLE_FILESIZE_EXCEEDED:
+        return RP_ETOO_LARGE;
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+        return RP_EIO;
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_BAD_CONTENT_ENCODING:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        return RP_EPROTOCOL;
+    default:
+        return RP_EINTERNAL;
+    }
+}
+
+static int64_t info_us(CURL *easy, CURLINFO what)
+{
+    curl_off_t v = 0;
+    if (curl_easy_getinfo(easy, what, &v) != CURLE_OK) {
+        return -1;
+    }
+    return (int64_t)v;
+}
+
+static void timings_capture(struct rp_exec_call *c)
+{
+    struct rp_record *r = &c->rec;
+    int64_t dns = info_us(c->easy, CURLINFO_NAMELOOKUP_TIME_T);
+    int64_t conn = info_us(c->easy, CURLINFO_CONNECT_TIME_T);
+    int64_t app = info_us(c->easy, CURLINFO_APPCONNECT_TIME_T);
+    int64_t first = info_us(c->easy, CURLINFO_STARTTRANSFER_TIME_T);
+    r->t_total = info_us(c->easy, CURLINFO_TOTAL_TIME_T);
+    bool reached = conn > 0 || r->has_response;
+    r->t_dns = dns > 0 || reached ? dns : -1;
+    r->t_connect = conn > 0 ? conn - (dns > 0 ? dns : 0) : (r->has_response ? 0 : -1);
+    if (strcmp(c->job->scheme, "https") == 0) {
+        r->t_tls = app > 0 ? app - conn : (r->has_response ? 0 : -1);
+    }
+    r->t_first_byte = r->has_response && first > 0 ? first : -1;
+}
+
+static void call_unlink(struct rp_exec_call *c)
+{
+    struct rp_exec *ex = c->ex;
+    if (c->prev) {
+        c->prev->next = c->next;
+    } else {
+        ex->calls = c->next;
+    }
+    if (c->next) {
+        c->next->prev = c->prev;
+    }
+    ex->n_calls--;
+}
+
+static void call_free(struct rp_exec_call *c)
+{
+    rp_record_cleanup(&c->rec);
+    curl_slist_free_all(c->headers);
+    if (c->easy) {
+        curl_easy_cleanup(c->easy);
+    }
+    free(c);
+}
+
+static void call_finish(struct rp_exec_call *c, CURLcode rc, int forced, const char *forced_msg)
+{
+    struct rp_exec *ex = c->ex;
+    call_unlink(c);
+    curl_multi_remove_handle(ex->multi, c->easy);
+    struct rp_record *r = &c->rec;
+    if (rc == CURLE_OK || forced) {
+        remote_capture(c);
+    }
+    timings_capture(c);
+    if (forced) {
+        rp_err_set(&r->error, forced, "%s", forced_msg);
+    } else if (c->own_error) {
+        rp_err_set(&r->error, c->own_error, "%s", c->own_msg);
+    } else if (rc != CURLE_OK) {
+        if (rc != CURLE_COULDNT_RESOLVE_HOST) {
+            remote_capture(c);
+        }
+        const char *detail = c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
+        rp_err_set(&r->error, error_from_curl(rc), "%s", detail);
+        if (r->error.code == RP_ETLS && r->tls.verify_error[0]) {
+            rp_err_set(&r->error, RP_ETLS, "%s (%s)", detail, r->tls.verify_error);
+        }
+    }
+    rp_record_finish(r);
+    c->cb(c, r, c->ud);
+    call_free(c);
+}
+
+static void check_done(struct rp_exec *ex)
+{
+    CURLMsg *msg;
+    int left = 0;
+    while ((msg = curl_multi_info_read(ex->multi, &left))) {
+        if (msg->msg != CURLMSG_DONE) {
+            continue;
+        }
+        struct rp_exec_call *c = NULL;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&c);
+        if (c) {
+            call_finish(c, msg->data.result, 0, NULL);
+        }
+    }
+}
+
+static int add_header(struct rp_exec_call *c, const char *name, const char *value)
+{
+    size_t n = strlen(name) + strlen(value) + 3;
+    char *line = malloc(n);
+    if (!line) {
+        return RP_ENOMEM;
+    }
+    if (value[0]) {
+        snprintf(line, n, "%s: %s", name, value);
+    } else {
+        snprintf(line, n, "%s;", name); /* curl's form for a header with an empty value */
+    }
+    struct curl_slist *l = curl_slist_append(c->headers, line);
+    free(line);
+    if (!l) {
+        return RP_ENOMEM;
+    }
+    c->headers = l;
+    return 0;
+}
+
+/* The job's headers, then the operator's, then removals of the headers curl would add on its
+ * own (Accept, Expect, Content-Type of form posts, Accept-Encoding). */
+static int build_headers(struct rp_exec_call *c)
+{
+    const struct rp_job *job = c->job;
+    int rc = 0;
+    for (size_t i = 0; !rc && i < job->n_headers; i++) {
+        rc = add_header(c, job->headers[i].name, job->headers[i].value);
+    }
+    const struct rp_exec_opts *o = &c->ex->opts;
+    for (size_t i = 0; !rc && i < o->n_extra_headers; i++) {
+        if (!rp_job_has_header(job, c->ex->extra[i].name)) {
+            rc = add_header(c, c->ex->extra[i].name, c->ex->extra[i].value);
+        }
+    }
+    static const char *const removals[] = {"Accept", "Expect", "Content-Type", "Accept-Encoding",
+                                           NULL};
+    for (size_t i = 0; !rc && removals[i]; i++) {
+        bool has = rp_job_has_header(job, removals[i]);
+        for (size_t k = 0; k < o->n_extra_headers; k++) {
+            has = has || strcasecmp(c->ex->extra[k].name, removals[i]) == 0;
+        }
+        if (!has) {
+            char line[64];
+            snprintf(line, sizeof(line), "%s:", removals[i]);
+            struct curl_slist *l = curl_slist_append(c->headers, line);
+            if (!l) {
+                return RP_ENOMEM;
+            }
+            c->headers = l;
+        }
+    }
+    return rc;
+}
+
+static int setup_easy(struct rp_exec_call *c)
+{
+    const struct rp_job *job = c->job;
+    struct rp_exec *ex = c->ex;
+    CURL *e = c->easy;
+    long timeout = job->timeout_ms ? job->timeout_ms : ex->opts.default_timeout_ms;
+    int rc = build_headers(c);
+    if (rc) {
+        return rc;
+    }
+    CURLcode cr = CURLE_OK;
+    cr |= curl_easy_setopt(e, CURLOPT_URL, job->url);
+    cr |= curl_easy_setopt(e, CURLOPT_PRIVATE, c);
+    cr |= curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
+    cr |= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    cr |= curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    cr |= curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    cr |= curl_easy_setopt(e, CURLOPT_PATH_AS_IS, 1L);
+    cr |= curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    cr |= curl_easy_setopt(e, CURLOPT_PROXY, "");
+    cr |= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
+    cr |= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout);
+    cr |= curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->headers);
+    cr |= curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    cr |= curl_easy_setopt(e, CURLOPT_HEADERDATA, c);
+    cr |= curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    cr |= curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
+    cr |= curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
+    cr |= curl_easy_setopt(e, CURLOPT_DEBUGDATA, c);
+    cr |= curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+    cr |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, ex->opts.insecure ? 0L : 1L);
+    cr |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, ex->opts.insecure ? 0L : 2L);
+    cr |= curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
+    cr |= curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, c);
+    if (job->decompress) {
+        cr |= curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    }
+    if (job->keep_alive == 0) {
+        cr |= curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+        cr |= curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+    }
+    if (strcmp(job->method, "HEAD") == 0 && !job->body) {
+        cr |= curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    } else if (job->body || strcmp(job->method, "POST") == 0) {
+        cr |= curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)job->body_len);
+        cr |= curl_easy_setopt(e, CURLOPT_POSTFIELDS, job->body ? (char *)job->body : "");
+        if (strcmp(job->method, "POST") != 0) {
+            cr |= curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, job->method);
+        }
+    } else if (strcmp(job->method, "GET") != 0) {
+        cr |= curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, job->method);
+    }
+    return cr == CURLE_OK ? 0 : RP_EINTERNAL;
+}
+
+int rp_exec_start(struct rp_exec *ex, const struct rp_job *job, rp_exec_done_cb cb, void *ud,
+                  struct rp_exec_call **out, struct rp_err *err)
+{
+    if (ex->closing) {
+        return rp_err_set(err, RP_ESHUTTING_DOWN, NULL);
+    }
+    struct rp_exec_call *c = calloc(1, sizeof(*c));
+    if (!c) {
+        return rp_err_set(err, RP_ENOMEM, NULL);
+    }
+    c->ex = ex;
+    c->job = job;
+    c->cb = cb;
+    c->ud = ud;
+    size_t cap =
+        job->max_content_kib ? (size_t)job->max_content_kib * 1024 : ex->opts.default_capture;
+    int rc = rp_record_init(&c->rec, job, cap);
+    if (rc) {
+        free(c);
+        return rp_err_set(err, rc, NULL);
+    }
+    rp_record_mark_start(&c->rec);
+    c->easy = curl_easy_init();
+    rc = c->easy ? setup_easy(c) : RP_ENOMEM;
+    if (rc == 0 && curl_multi_add_handle(ex->multi, c->easy) != CURLM_OK) {
+        rc = RP_EINTERNAL;
+    }
+    if (rc) {
+        call_free(c);
+        return rp_err_set(err, rc, "could not set up the transfer");
+    }
+    c->next = ex->calls;
+    if (ex->calls) {
+        ex->calls->prev = c;
+    }
+    ex->calls = c;
+    ex->n_calls++;
+    if (out) {
+        *out = c;
+    }
+    return 0;
+}
+
+void rp_exec_cancel(struct rp_exec_call *c, int code, const char *why)
+{
+    call_finish(c, CURLE_OK, code, why);
+}
+
+size_t rp_exec_running(const struct rp_exec *ex)
+{
+    return ex->n_calls;
+}
+
+static int load_ca(struct rp_exec *ex, const char *file, struct rp_err *err)
+{
+    FILE *f = fopen(file, "r");
+    if (!f) {
+        return rp_err_set(err, RP_ECONFIG, "cacert: cannot open %s", file);
+    }
+    ex->extra_ca = sk_X509_new_null();
+    X509 *x;
+    while (ex->extra_ca && (x = PEM_read_X509(f, NULL, NULL, NULL))) {
+        sk_X509_push(ex->extra_ca, x);
+    }
+    fclose(f);
+    ERR_clear_error();
+    if (!ex->extra_ca || sk_X509_num(ex->extra_ca) == 0) {
+        return rp_err_set(err, RP_ECONFIG, "cacert: no PEM certificate in %s", file);
+    }
+    return 0;
+}
+
+struct rp_exec *rp_exec_new(uv_loop_t *loop, const struct rp_exec_opts *opts, struct rp_err *err)
+{
+    static bool global_done;
+    if (!global_done) {
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+            rp_err_set(err, RP_EINTERNAL, "curl_global_init failed");
+            return NULL;
+        }
+        global_done = true;
+    }
+    struct rp_exec *ex = calloc(1, sizeof(*ex));
+    if (!ex) {
+        rp_err_set(err, RP_ENOMEM, NULL);
+        return NULL;
+    }
+    ex->loop = loop;
+    ex->opts = *opts;
+    ex->opts.cacert_file = NULL;
+    if (opts->n_extra_headers) {
+        ex->extra = calloc(opts->n_extra_headers, sizeof(*ex->extra));
+        for (size_t i = 0; ex->extra && i < opts->n_extra_headers; i++) {
+            ex->extra[i].name = strdup(opts->extra_headers[i].name);
+            ex->extra[i].value = strdup(opts->extra_headers[i].value);
+        }
+    }
+    ex->opts.extra_headers = ex->extra;
+    if (opts->cacert_file && load_ca(ex, opts->cacert_file, err)) {
+        exec_release(ex);
+        return NULL;
+    }
+    ex->multi = curl_multi_init();
+    if (!ex->multi) {
+        exec_release(ex);
+        rp_err_set(err, RP_ENOMEM, NULL);
+        return NULL;
+    }
+    uv_timer_init(loop, &ex->timer);
+    ex->timer.data = ex;
+    ex->open_handles = 1;
+    curl_multi_setopt(ex->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+    curl_multi_setopt(ex->multi, CURLMOPT_SOCKETDATA, ex);
+    curl_multi_setopt(ex->multi, CURLMOPT_TIMERFUNCTION, on_timer_change);
+    curl_multi_setopt(ex->multi, CURLMOPT_TIMERDATA, ex);
+    return ex;
+}
+
+void rp_exec_free(struct rp_exec *ex)
+{
+    if (!ex) {
+        return;
+    }
+    while (ex->calls) {
+        rp_exec_cancel(ex->calls, RP_ESHUTTING_DOWN, "the executor is shutting down");
+    }
+    ex->closing = true;
+    curl_multi_cleanup(ex->multi); /* closes cached connections; REMOVE callbacks close polls */
+    ex->multi = NULL;
+    uv_timer_stop(&ex->timer);
+    uv_close((uv_handle_t *)&ex->timer, handle_closed);
+}

@@ -1,0 +1,29 @@
+/* mpjson: msgpack bytes <-> jansson values, the mapping the Socket.IO msgpack parser needs.
+ *
+ * Decoding: nil -> null; JS undefined (fixext 1, type 0, `d4 00 00`) -> absent inside a map,
+ * null elsewhere; bin and str -> length-aware jansson strings holding the exact bytes (not
+ * checked for UTF-8); notepack Dates (fixext 8 type 0) and msgpack timestamps (type -1) ->
+ * ISO-8601 strings; integers beyond int64 -> reals. Non-string map keys, other ext types,
+ * non-finite floats, nesting deeper than RP_MPJSON_MAX_DEPTH and trailing bytes are errors.
+ * Encoding: the reverse, with strings as msgpack str and integers in their smallest form. */
+#ifndef MPJSON_H
+#define MPJSON_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "rp_err.h"
+#include "rp_util.h"
+
+#define RP_MPJSON_MAX_DEPTH 32
+
+/* Decodes exactly one msgpack value filling all of buf. Returns 0 and a new reference in
+ * *out, or RP_EBAD_FRAME / RP_ENOMEM with details in err. */
+int rp_mpjson_decode(const unsigned char *buf, size_t len, json_t **out, struct rp_err *err);
+
+/* Appends the msgpack form of v to out. Returns 0, RP_EINVALID (unencodable value) or
+ * RP_ENOMEM. v is borrowed. */
+int rp_mpjson_encode(const json_t *v, struct rp_buf *out, struct rp_err *err);
+
+#endif

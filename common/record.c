@@ -1,0 +1,326 @@
+/* record: filling a record as bytes arrive, and writing it as JSON. It owns the record format
+ * of docs/record.md; it knows nothing of libcurl or the wire protocol. */
+#include "record.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+#include <time.h>
+
+static void headers_free(struct rp_header *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(list[i].name);
+        free(list[i].value);
+    }
+    free(list);
+}
+
+int rp_record_init(struct rp_record *r, const struct rp_job *job, size_t capture_cap)
+{
+    memset(r, 0, sizeof(*r));
+    rp_buf_init(&r->body);
+    r->capture_cap = capture_cap;
+    r->t_dns = r->t_connect = r->t_tls = r->t_first_byte = r->t_total = -1;
+    r->method = strdup(job->method);
+    r->url = strdup(job->url);
+    r->req_body = job->body;
+    r->req_body_len = job->body_len;
+    r->sha = rp_sha256_new();
+    if (!r->method || !r->url || !r->sha) {
+        rp_record_cleanup(r);
+        return RP_ENOMEM;
+    }
+    return 0;
+}
+
+void rp_record_cleanup(struct rp_record *r)
+{
+    free(r->method);
+    free(r->url);
+    headers_free(r->req_headers, r->n_req_headers);
+    headers_free(r->resp_headers, r->n_resp_headers);
+    rp_buf_cleanup(&r->body);
+    rp_sha256_free(r->sha);
+    memset(r, 0, sizeof(*r));
+}
+
+void rp_record_mark_start(struct rp_record *r)
+{
+    struct timeval tv;
+    struct tm tm;
+    gettimeofday(&tv, NULL);
+    gmtime_r(&tv.tv_sec, &tm);
+    size_t n = strftime(r->started_at, sizeof(r->started_at), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(r->started_at + n, sizeof(r->started_at) - n, ".%03dZ", (int)(tv.tv_usec / 1000));
+}
+
+int rp_record_add_header(struct rp_header **list, size_t *n, const char *name, size_t nlen,
+                         const char *value, size_t vlen)
+{
+    struct rp_header *l = realloc(*list, (*n + 1) * sizeof(*l));
+    if (!l) {
+        return RP_ENOMEM;
+    }
+    *list = l;
+    l[*n].name = strndup(name, nlen);
+    l[*n].value = strndup(value, vlen);
+    if (!l[*n].name || !l[*n].value) {
+        free(l[*n].name);
+        free(l[*n].value);
+        return RP_ENOMEM;
+    }
+    (*n)++;
+    return 0;
+}
+
+void rp_record_reset_response(struct rp_record *r)
+{
+    headers_free(r->resp_headers, r->n_resp_headers);
+    r->resp_headers = NULL;
+    r->n_resp_headers = 0;
+    r->resp_header_bytes = 0;
+    r->has_response = false;
+    r->status = 0;
+    r->http_version[0] = 0;
+    r->status_text[0] = 0;
+}
+
+int rp_record_body(struct rp_record *r, const void *p, size_t n)
+{
+    r->body_total += n;
+    if (r->sha) {
+        rp_sha256_update(r->sha, p, n);
+    }
+    size_t room = r->body.len < r->capture_cap ? r->capture_cap - r->body.len : 0;
+    size_t keep = n < room ? n : room;
+    if (keep < n) {
+        r->truncated = true;
+    }
+    return keep ? rp_buf_append(&r->body, p, keep) : 0;
+}
+
+void rp_record_finish(struct rp_record *r)
+{
+    if (r->sha) {
+        rp_sha256_final_hex(r->sha, r->body_sha256);
+        r->sha = NULL;
+    }
+}
+
+bool rp_content_type_is_text(const char *ct)
+{
+    if (!ct) {
+        return false;
+    }
+    while (*ct == ' ') {
+        ct++;
+    }
+    if (strncasecmp(ct, "text/", 5) == 0) {
+        return true;
+    }
+    size_t len = strcspn(ct, ";");
+    static const char *const markers[] = {"json",    "xml",  "javascript", "x-www-form-urlencoded",
+                                          "graphql", "yaml", NULL};
+    for (size_t i = 0; markers[i]; i++) {
+        size_t mlen = strlen(markers[i]);
+        for (size_t k = 0; k + mlen <= len; k++) {
+            if (strncasecmp(ct + k, markers[i], mlen) == 0) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+static const char *header_find(const struct rp_header *list, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcasecmp(list[i].name, name) == 0) {
+            return list[i].value;
+        }
+    }
+    return NULL;
+}
+
+/* Sets body and, for bytes that are not UTF-8 text, encoding "base64". A text body cut by
+ * the cap in the middle of a character keeps only whole characters. */
+static int body_set(json_t *obj, const unsigned char *p, size_t len, bool want_text,
+                    const char *body_key, const char *enc_key)
+{
+    size_t valid = rp_utf8_valid_prefix(p, len);
+    bool text = valid == len || (want_text && len - valid < 4 && valid > 0);
+    if (text && memchr(p, 0, valid) == NULL) {
+        return json_object_set_new(obj, body_key, json_stringn(p ? (const char *)p : "", valid));
+    }
+    char *b64 = rp_base64_encode(p, len);
+    if (!b64) {
+        return -1;
+    }
+    int rc = json_object_set_new(obj, body_key, json_string(b64));
+    rc |= json_object_set_new(obj, enc_key, json_string("base64"));
+    free(b64);
+    return rc;
+}
+
+static json_t *headers_to_pairs(const struct rp_header *list, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < n; i++) {
+        json_t *pair = json_pack("[s%s%]", list[i].name, strlen(list[i].name), list[i].value,
+                                 strlen(list[i].value));
+        if (!pair) {
+            /* a value that is not UTF-8 is kept as base64 so nothing is lost */
+            char *b64 =
+                rp_base64_encode((const unsigned char *)list[i].value, strlen(list[i].value));
+            pair = json_pack("[s, s, s]", list[i].name, b64 ? b64 : "", "base64");
+            free(b64);
+        }
+        json_array_append_new(arr, pair);
+    }
+    return arr;
+}
+
+static json_t *ms(int64_t us)
+{
+    return us < 0 ? json_null() : json_real((double)us / 1000.0);
+}
+
+json_t *rp_record_to_json(const struct rp_record *r)
+{
+    json_t *rec = json_object();
+    json_t *req = json_object();
+    if (!rec || !req) {
+        json_decref(rec);
+        json_decref(req);
+        return NULL;
+    }
+    json_object_set_new(rec, "protocol", json_string("http"));
+    json_object_set_new(rec, "startedAt", json_string(r->started_at));
+    json_object_set_new(req, "method", json_string(r->method));
+    json_object_set_new(req, "url", json_string(r->url));
+    json_object_set_new(req, "headers", headers_to_pairs(r->req_headers, r->n_req_headers));
+    if (r->req_body) {
+        body_set(req, r->req_body, r->req_body_len, true, "body", "encoding");
+    }
+    json_object_set_new(req, "bodyLength", json_integer((json_int_t)r->req_body_len));
+    json_object_set_new(rec, "request", req);
+
+    if (r->has_response) {
+        json_t *resp = json_object();
+        json_object_set_new(resp, "statusCode", json_integer(r->status));
+        json_object_set_new(resp, "statusText", json_string(r->status_text));
+        json_object_set_new(resp, "httpVersion", json_string(r->http_version));
+        json_object_set_new(resp, "headers", headers_to_pairs(r->resp_headers, r->n_resp_headers));
+        const char *ct = header_find(r->resp_headers, r->n_resp_headers, "content-type");
+        body_set(resp, r->body.data, r->body.len, rp_content_type_is_text(ct), "body", "encoding");
+        json_object_set_new(resp, "bodyLength", json_integer((json_int_t)r->body_total));
+        json_object_set_new(resp, "bodyCaptured", json_integer((json_int_t)r->body.len));
+        json_object_set_new(resp, "bodySha256", json_string(r->body_sha256));
+        json_object_set_new(resp, "truncated", json_boolean(r->truncated));
+        json_object_set_new(rec, "response", resp);
+    } else {
+        json_object_set_new(rec, "response", json_null());
+    }
+
+    if (r->remote_ip[0]) {
+        json_object_set_new(rec, "remote",
+                            json_pack("{s:s, s:i}", "ip", r->remote_ip, "port", r->remote_port));
+    } else {
+        json_object_set_new(rec, "remote", json_null());
+    }
+    json_t *t = json_object();
+    json_object_set_new(t, "dns", ms(r->t_dns));
+    json_object_set_new(t, "connect", ms(r->t_connect));
+    json_object_set_new(t, "tls", ms(r->t_tls));
+    json_object_set_new(t, "firstByte", ms(r->t_first_byte));
+    json_object_set_new(t, "total", ms(r->t_total));
+    json_object_set_new(rec, "timings", t);
+
+    if (r->has_tls) {
+        json_t *tls = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "version", r->tls.version,
+                                "cipher", r->tls.cipher, "subject", r->tls.subject, "issuer",
+                                r->tls.issuer, "notBefore", r->tls.not_before, "notAfter",
+                                r->tls.not_after, "verified", r->tls.verify_result == 0);
+        if (tls && r->tls.verify_error[0]) {
+            json_object_set_new(tls, "verifyError", json_string(r->tls.verify_error));
+        }
+        json_object_set_new(rec, "tls", tls ? tls : json_null());
+    } else {
+        json_object_set_new(rec, "tls", json_null());
+    }
+    if (r->error.code) {
+        json_object_set_new(rec, "error",
+                            json_pack("{s:s, s:s%}", "type", rp_err_name(r->error.code), "message",
+                                      r->error.msg, strlen(r->error.msg)));
+    }
+    return rec;
+}
+
+/* Bright headers: lower-cased names, a string, or an array when the name repeats. */
+static json_t *bright_headers(const struct rp_record *r)
+{
+    json_t *obj = json_object();
+    for (size_t i = 0; obj && i < r->n_resp_headers; i++) {
+        char *lname = strdup(r->resp_headers[i].name);
+        if (!lname) {
+            continue;
+        }
+        for (char *p = lname; *p; p++) {
+            *p = (char)tolower((unsigned char)*p);
+        }
+        json_t *v = json_string(r->resp_headers[i].value);
+        if (!v) {
+            v = json_string("");
+        }
+        json_t *old = json_object_get(obj, lname);
+        if (!old) {
+            json_object_set_new(obj, lname, v);
+        } else if (json_is_array(old)) {
+            json_array_append_new(old, v);
+        } else {
+            json_object_set_new(obj, lname, json_pack("[O, o]", old, v));
+        }
+        free(lname);
+    }
+    return obj;
+}
+
+json_t *rp_record_to_bright(const struct rp_record *r)
+{
+    json_t *ack = json_object();
+    if (!ack) {
+        return NULL;
+    }
+    json_object_set_new(ack, "protocol", json_string("http"));
+    if (r->has_response) {
+        json_object_set_new(ack, "statusCode", json_integer(r->status));
+        json_object_set_new(ack, "headers", bright_headers(r));
+        const char *ct = header_find(r->resp_headers, r->n_resp_headers, "content-type");
+        body_set(ack, r->body.data, r->body.len, rp_content_type_is_text(ct), "body", "encoding");
+        if (r->t_first_byte >= 0) {
+            json_object_set_new(ack, "ttfb", json_integer(r->t_first_byte / 1000));
+        }
+    }
+    if (r->error.code) {
+        json_object_set_new(ack, "errorCode", json_string(rp_err_name(r->error.code)));
+        json_object_set_new(ack, "message", json_stringn(r->error.msg, strlen(r->error.msg)));
+    }
+    return ack;
+}
+
+json_t *rp_record_error_ack(int code, const char *message, bool full)
+{
+    json_t *ack = json_pack("{s:s, s:s, s:s%}", "protocol", "http", "errorCode", rp_err_name(code),
+                            "message", message, strlen(message));
+    if (ack && full) {
+        json_object_set_new(ack, "record",
+                            json_pack("{s:s, s:n, s:{s:s, s:s%}}", "protocol", "http", "response",
+                                      "error", "type", rp_err_name(code), "message", message,
+                                      strlen(message)));
+    }
+    return ack;
+}

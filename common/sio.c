@@ -1,0 +1,161 @@
+/* sio: the Socket.IO packet layer of the msgpack parser. It owns packet shape rules; event
+ * meaning belongs to the session modules. */
+#include "sio.h"
+
+#include <string.h>
+
+#include "mpjson.h"
+
+void rp_sio_packet_init(struct rp_sio_packet *p)
+{
+    p->type = RP_SIO_EVENT;
+    p->nsp = NULL;
+    p->data = NULL;
+    p->id = RP_SIO_NO_ID;
+}
+
+void rp_sio_packet_cleanup(struct rp_sio_packet *p)
+{
+    free(p->nsp);
+    json_decref(p->data);
+    rp_sio_packet_init(p);
+}
+
+static int check_data(enum rp_sio_type type, const json_t *data, struct rp_err *err)
+{
+    switch (type) {
+    case RP_SIO_CONNECT:
+        if (data && !json_is_object(data)) {
+            return rp_err_set(err, RP_EBAD_PACKET, "socket.io: CONNECT data is not an object");
+        }
+        return 0;
+    case RP_SIO_DISCONNECT:
+        if (data && !json_is_null(data)) {
+            return rp_err_set(err, RP_EBAD_PACKET, "socket.io: DISCONNECT carries data");
+        }
+        return 0;
+    case RP_SIO_EVENT:
+        if (!json_is_array(data) || json_array_size(data) == 0) {
+            return rp_err_set(err, RP_EBAD_PACKET,
+                              "socket.io: EVENT data is not a non-empty array");
+        }
+        if (!json_is_string(json_array_get(data, 0))) {
+            return rp_err_set(err, RP_EBAD_PACKET, "socket.io: EVENT name is not a string");
+        }
+        return 0;
+    case RP_SIO_ACK:
+        if (!json_is_array(data)) {
+            return rp_err_set(err, RP_EBAD_PACKET, "socket.io: ACK data is not an array");
+        }
+        return 0;
+    case RP_SIO_CONNECT_ERROR:
+        if (!json_is_object(data) && !json_is_string(data)) {
+            return rp_err_set(err, RP_EBAD_PACKET,
+                              "socket.io: CONNECT_ERROR data is neither object nor string");
+        }
+        return 0;
+    }
+    return rp_err_set(err, RP_EBAD_PACKET, "socket.io: unknown packet type");
+}
+
+int rp_sio_decode(const unsigned char *buf, size_t len, struct rp_sio_packet *p, int64_t *id_out,
+                  struct rp_err *err)
+{
+    json_t *root = NULL;
+    rp_sio_packet_init(p);
+    if (id_out) {
+        *id_out = RP_SIO_NO_ID;
+    }
+    int rc = rp_mpjson_decode(buf, len, &root, err);
+    if (rc) {
+        return rc;
+    }
+    if (!json_is_object(root)) {
+        rc = rp_err_set(err, RP_EBAD_PACKET, "socket.io: packet is not a map");
+        goto fail;
+    }
+    json_t *id = json_object_get(root, "id");
+    if (id && !json_is_null(id)) {
+        if (!json_is_integer(id) || json_integer_value(id) < 0) {
+            rc = rp_err_set(err, RP_EBAD_PACKET, "socket.io: id is not a non-negative integer");
+            goto fail;
+        }
+        p->id = json_integer_value(id);
+        if (id_out) {
+            *id_out = p->id;
+        }
+    }
+    json_t *type = json_object_get(root, "type");
+    if (!json_is_integer(type)) {
+        rc = rp_err_set(err, RP_EBAD_PACKET, "socket.io: type is missing or not an integer");
+        goto fail;
+    }
+    json_int_t t = json_integer_value(type);
+    if (t < RP_SIO_CONNECT || t > RP_SIO_CONNECT_ERROR) {
+        rc = rp_err_set(err, RP_EBAD_PACKET, "socket.io: unsupported packet type %lld",
+                        (long long)t);
+        goto fail;
+    }
+    p->type = (enum rp_sio_type)t;
+    json_t *nsp = json_object_get(root, "nsp");
+    if (!json_is_string(nsp)) {
+        rc = rp_err_set(err, RP_EBAD_PACKET, "socket.io: nsp is missing or not a string");
+        goto fail;
+    }
+    json_t *data = json_object_get(root, "data");
+    rc = check_data(p->type, data, err);
+    if (rc) {
+        goto fail;
+    }
+    p->nsp = strndup(json_string_value(nsp), json_string_length(nsp));
+    if (!p->nsp) {
+        rc = rp_err_set(err, RP_ENOMEM, NULL);
+        goto fail;
+    }
+    p->data = json_incref(data);
+    json_decref(root);
+    return 0;
+fail:
+    json_decref(root);
+    rp_sio_packet_cleanup(p);
+    return rc;
+}
+
+int rp_sio_encode(const struct rp_sio_packet *p, struct rp_buf *out, struct rp_err *err)
+{
+    json_t *root = json_object();
+    if (!root) {
+        return rp_err_set(err, RP_ENOMEM, NULL);
+    }
+    int rc = json_object_set_new(root, "type", json_integer(p->type));
+    if (p->data) {
+        rc |= json_object_set(root, "data", p->data);
+    }
+    rc |= json_object_set_new(root, "nsp", json_string(p->nsp ? p->nsp : "/"));
+    if (p->id != RP_SIO_NO_ID) {
+        rc |= json_object_set_new(root, "id", json_integer(p->id));
+    }
+    if (rc) {
+        json_decref(root);
+        return rp_err_set(err, RP_ENOMEM, NULL);
+    }
+    rc = rp_mpjson_encode(root, out, err);
+    json_decref(root);
+    return rc;
+}
+
+int rp_sio_encode_event(const char *nsp, const json_t *args, int64_t id, struct rp_buf *out,
+                        struct rp_err *err)
+{
+    struct rp_sio_packet p = {
+        .type = RP_SIO_EVENT, .nsp = (char *)nsp, .data = (json_t *)args, .id = id};
+    return rp_sio_encode(&p, out, err);
+}
+
+int rp_sio_encode_ack(const char *nsp, int64_t id, const json_t *args, struct rp_buf *out,
+                      struct rp_err *err)
+{
+    struct rp_sio_packet p = {
+        .type = RP_SIO_ACK, .nsp = (char *)nsp, .data = (json_t *)args, .id = id};
+    return rp_sio_encode(&p, out, err);
+}

@@ -1,0 +1,52 @@
+/* sio: Socket.IO v5 packets in the msgpack parser's form: one msgpack map
+ * {type, nsp, data?, id?} per binary frame. Pure codec over mpjson: no I/O. */
+#ifndef SIO_H
+#define SIO_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "rp_err.h"
+#include "rp_util.h"
+
+enum rp_sio_type {
+    RP_SIO_CONNECT = 0,
+    RP_SIO_DISCONNECT = 1,
+    RP_SIO_EVENT = 2,
+    RP_SIO_ACK = 3,
+    RP_SIO_CONNECT_ERROR = 4,
+};
+
+#define RP_SIO_NO_ID (-1)
+
+/* A packet. data is owned by the packet (NULL when absent); nsp is a new string. */
+struct rp_sio_packet {
+    enum rp_sio_type type;
+    char *nsp;
+    json_t *data;
+    int64_t id; /* RP_SIO_NO_ID when absent */
+};
+
+void rp_sio_packet_init(struct rp_sio_packet *p);
+void rp_sio_packet_cleanup(struct rp_sio_packet *p);
+
+/* Decodes and checks the shape the msgpack parser requires: type 0..4 (the parser's binary
+ * types do not exist here), nsp a string, data by type (CONNECT: object or absent;
+ * DISCONNECT: absent; EVENT: non-empty array starting with a string; ACK: array;
+ * CONNECT_ERROR: object or string), id a non-negative integer or absent.
+ * Returns 0, RP_EBAD_FRAME (not msgpack), RP_EBAD_PACKET (wrong shape) or RP_ENOMEM. On a
+ * shape error *id_out (if not NULL) still gives the id when one could be read. */
+int rp_sio_decode(const unsigned char *buf, size_t len, struct rp_sio_packet *p, int64_t *id_out,
+                  struct rp_err *err);
+
+/* Encodes p into out (appended). data is borrowed. Returns 0 or a negative code. */
+int rp_sio_encode(const struct rp_sio_packet *p, struct rp_buf *out, struct rp_err *err);
+
+/* Helpers that build and encode in one step; data is borrowed. */
+int rp_sio_encode_event(const char *nsp, const json_t *args, int64_t id, struct rp_buf *out,
+                        struct rp_err *err);
+int rp_sio_encode_ack(const char *nsp, int64_t id, const json_t *args, struct rp_buf *out,
+                      struct rp_err *err);
+
+#endif

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that building and testing repeater need.
+# Idempotent: when every package is already installed it changes nothing.
+set -euo pipefail
+
+PACKAGES=(
+    build-essential cmake pkg-config clang-format
+    libwebsockets-dev libwebsockets-evlib-uv libssl-dev libjansson-dev
+    libcurl4-openssl-dev libuv1-dev libmsgpack-dev libsqlite3-dev
+    libcmocka-dev nodejs npm openssl valgrind curl
+    clang libclang-rt-14-dev
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+
+# node and npm may come from outside Debian (a machine image's own Node.js): accept those.
+filtered=()
+for p in "${missing[@]}"; do
+    case "$p" in
+    nodejs) command -v node >/dev/null 2>&1 || filtered+=("$p") ;;
+    npm) command -v npm >/dev/null 2>&1 || filtered+=("$p") ;;
+    *) filtered+=("$p") ;;
+    esac
+done
+
+if [ "${#filtered[@]}" -eq 0 ]; then
+    echo "setup: all packages present"
+    exit 0
+fi
+
+echo "setup: installing ${filtered[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${filtered[@]}"
