@@ -1,0 +1,27 @@
+// 11. SIGTERM while a job is in flight: the job is finished and acked, then the agent exits 0.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDeployed, startReceiver, reply, waitFor, sleep } from './lib.mjs';
+
+test('SIGTERM drains the in-flight job, acks it, exits 0', { timeout: 20000 }, async (t) => {
+  const receiver = await startReceiver(t, (req, res) => {
+    setTimeout(() => reply(res, 200, [['Content-Type', 'text/plain']], 'late but here'), 500);
+  });
+  const { platform, agent } = await startDeployed(t);
+  const pending = platform.request({ protocol: 'http', url: `${receiver.origin}/slow`, method: 'GET' });
+  pending.catch(() => {}); // raced below; no unhandled rejection if we fail before that
+  await waitFor(() => receiver.seen.length === 1, 5000, 'the job to reach the target');
+  agent.signal('SIGTERM');
+
+  const exitedEarly = agent.exited.then(async (e) => {
+    await sleep(500); // the ack may still be on its way when the exit is seen
+    throw new Error(`agent exited ${JSON.stringify(e)} without acking the in-flight job`);
+  });
+  const ack = await Promise.race([pending, exitedEarly]);
+  assert.equal(ack.errorCode, undefined, `${ack.errorCode} ${ack.message}`);
+  assert.equal(ack.statusCode, 200);
+  assert.equal(ack.body, 'late but here');
+  const { code, signal } = await agent.waitForExit(5000);
+  assert.equal(signal, null, `killed by ${signal}`);
+  assert.equal(code, 0);
+});
