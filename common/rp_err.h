@@ -26,6 +26,7 @@
     X(IO, "io", "connection broken during transfer")                                               \
     X(PROTOCOL, "protocol", "peer broke the protocol")                                             \
     X(CONFIG, "config", "bad configuration")                                                       \
+    X(OFFLINE, "repeater_offline", "the repeater is not connected")                                \
     X(INTERNAL, "internal", "internal error")
 
 enum rp_errcode {

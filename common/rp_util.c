@@ -1,11 +1,16 @@
 /* rp_util: base64, UTF-8, hex, SHA-256 and the growable buffer. Owns no global state. */
+#define _DEFAULT_SOURCE /* timegm */
 #include "rp_util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include "rp_err.h"
 
@@ -257,4 +262,61 @@ uint64_t rp_now_us(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+int64_t rp_wall_ms(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+void rp_time_iso(int64_t ms, char out[32])
+{
+    time_t secs = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + n, 32 - n, ".%03dZ", (int)(ms % 1000));
+}
+
+int64_t rp_time_parse_iso(const char *s)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof(tm));
+    int ms = 0;
+    int n = 0;
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+               &tm.tm_min, &tm.tm_sec, &n) != 6) {
+        return -1;
+    }
+    if (s[n] == '.') {
+        int k = 0;
+        if (sscanf(s + n + 1, "%3d%n", &ms, &k) != 1) {
+            return -1;
+        }
+    }
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    time_t t = timegm(&tm);
+    return (int64_t)t * 1000 + ms;
+}
+
+int rp_random_id(char *out, size_t len)
+{
+    static const char alphabet[] = "123456789abcdefghijklmnopqrstuvwxyz";
+    unsigned char raw[64];
+    if (len > sizeof(raw) || RAND_bytes(raw, (int)len) != 1) {
+        return RP_EINTERNAL;
+    }
+    for (size_t i = 0; i < len; i++) {
+        out[i] = alphabet[raw[i] % (sizeof(alphabet) - 1)];
+    }
+    out[len] = 0;
+    return 0;
+}
+
+bool rp_secure_equal(const void *a, const void *b, size_t len)
+{
+    return CRYPTO_memcmp(a, b, len) == 0;
 }

@@ -44,5 +44,15 @@ void rp_sha256_free(struct rp_sha256 *s);
 
 /* Monotonic clock in microseconds. */
 uint64_t rp_now_us(void);
+/* Wall clock in milliseconds since the epoch. */
+int64_t rp_wall_ms(void);
+/* Writes a wall-clock time (ms since the epoch) as ISO-8601 UTC with milliseconds. */
+void rp_time_iso(int64_t ms, char out[32]);
+/* Parses what rp_time_iso writes (and whole seconds); returns -1 when it cannot. */
+int64_t rp_time_parse_iso(const char *s);
+/* Fills out with len random characters of [1-9a-z] (the Bright id alphabet) and a NUL. */
+int rp_random_id(char *out, size_t len);
+/* Constant-time comparison of two equal-length buffers. */
+bool rp_secure_equal(const void *a, const void *b, size_t len);
 
 #endif
