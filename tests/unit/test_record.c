@@ -1,0 +1,130 @@
+/* Unit tests of the record: capture cap, hashing, text or base64 bodies, the Bright form. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "record.h"
+
+static void make(struct rp_record *r, struct rp_job *job, size_t cap)
+{
+    json_t *p = json_pack("{s:s, s:s}", "url", "http://127.0.0.1:1/x", "method", "post");
+    struct rp_err err;
+    assert_int_equal(rp_job_parse(p, job, &err), 0);
+    json_decref(p);
+    assert_int_equal(rp_record_init(r, job, cap), 0);
+    r->has_response = true;
+    r->status = 200;
+}
+
+static void add(struct rp_record *r, const char *n, const char *v)
+{
+    assert_int_equal(
+        rp_record_add_header(&r->resp_headers, &r->n_resp_headers, n, strlen(n), v, strlen(v)), 0);
+}
+
+static void test_cap_and_hash(void **state)
+{
+    (void)state;
+    struct rp_record r;
+    struct rp_job job;
+    make(&r, &job, 4);
+    add(&r, "Content-Type", "text/plain");
+    assert_int_equal(rp_record_body(&r, "hello", 5), 0);
+    assert_int_equal(rp_record_body(&r, " world", 6), 0);
+    rp_record_finish(&r);
+    assert_true(r.truncated);
+    assert_int_equal(r.body.len, 4);
+    assert_int_equal(r.body_total, 11);
+    /* sha256("hello world") */
+    assert_string_equal(r.body_sha256,
+                        "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9");
+    json_t *j = rp_record_to_json(&r);
+    json_t *resp = json_object_get(j, "response");
+    assert_string_equal(json_string_value(json_object_get(resp, "body")), "hell");
+    assert_int_equal(json_integer_value(json_object_get(resp, "bodyLength")), 11);
+    assert_true(json_is_true(json_object_get(resp, "truncated")));
+    json_decref(j);
+    rp_record_cleanup(&r);
+    rp_job_cleanup(&job);
+}
+
+static void test_binary_and_utf8_cut(void **state)
+{
+    (void)state;
+    struct rp_record r;
+    struct rp_job job;
+    make(&r, &job, 3);
+    add(&r, "Content-Type", "text/plain; charset=utf-8");
+    assert_int_equal(rp_record_body(&r, "a\xc3\xa9", 3), 0); /* "aé" */
+    assert_int_equal(rp_record_body(&r, "b", 1), 0);
+    rp_record_finish(&r);
+    json_t *j = rp_record_to_json(&r);
+    /* the cap fell after a whole character: text */
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "response"), "body")),
+                        "a\xc3\xa9");
+    json_decref(j);
+    rp_record_cleanup(&r);
+    rp_job_cleanup(&job);
+
+    make(&r, &job, 100);
+    add(&r, "Content-Type", "application/octet-stream");
+    assert_int_equal(rp_record_body(&r, "\x00\xff\x10", 3), 0);
+    rp_record_finish(&r);
+    j = rp_record_to_bright(&r);
+    assert_string_equal(json_string_value(json_object_get(j, "body")), "AP8Q");
+    assert_string_equal(json_string_value(json_object_get(j, "encoding")), "base64");
+    json_decref(j);
+    rp_record_cleanup(&r);
+    rp_job_cleanup(&job);
+}
+
+static void test_bright_headers(void **state)
+{
+    (void)state;
+    struct rp_record r;
+    struct rp_job job;
+    make(&r, &job, 100);
+    add(&r, "Set-Cookie", "a=1");
+    add(&r, "X-One", "1");
+    add(&r, "set-cookie", "b=2");
+    add(&r, "SET-COOKIE", "c=3");
+    rp_record_finish(&r);
+    json_t *j = rp_record_to_bright(&r);
+    json_t *h = json_object_get(j, "headers");
+    json_t *cookies = json_object_get(h, "set-cookie");
+    assert_true(json_is_array(cookies));
+    assert_int_equal(json_array_size(cookies), 3);
+    assert_string_equal(json_string_value(json_array_get(cookies, 2)), "c=3");
+    assert_string_equal(json_string_value(json_object_get(h, "x-one")), "1");
+    assert_int_equal(json_integer_value(json_object_get(j, "statusCode")), 200);
+    assert_null(json_object_get(j, "errorCode"));
+    json_decref(j);
+    rp_record_cleanup(&r);
+    rp_job_cleanup(&job);
+}
+
+static void test_error_ack(void **state)
+{
+    (void)state;
+    json_t *a = rp_record_error_ack(RP_EINVALID_JOB, "url: no host", true);
+    assert_string_equal(json_string_value(json_object_get(a, "errorCode")), "invalid_job");
+    assert_null(json_object_get(a, "statusCode"));
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(json_object_get(a, "record"), "error"), "type")),
+                        "invalid_job");
+    json_decref(a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cap_and_hash),
+        cmocka_unit_test(test_binary_and_utf8_cut),
+        cmocka_unit_test(test_bright_headers),
+        cmocka_unit_test(test_error_ack),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
