@@ -69,8 +69,8 @@ static bool body_object(struct ctx *c, const char *const *allowed)
         return false;
     }
     json_error_t jerr;
-    c->body = json_loadb((const char *)c->req->body, c->req->body_len, JSON_REJECT_DUPLICATES,
-                         &jerr);
+    c->body =
+        json_loadb((const char *)c->req->body, c->req->body_len, JSON_REJECT_DUPLICATES, &jerr);
     if (!c->body) {
         fail(c, 400, "invalid_json", NULL, "the body is not valid JSON: %s", jerr.text);
         return false;
@@ -97,8 +97,8 @@ static bool body_object(struct ctx *c, const char *const *allowed)
 
 /* A string member: required or optional, non-empty, at most max bytes, no control chars.
  * null is accepted as "absent" when nullable. */
-static bool field_string(struct ctx *c, const char *name, bool required, bool nullable,
-                         size_t max, const char **out)
+static bool field_string(struct ctx *c, const char *name, bool required, bool nullable, size_t max,
+                         const char **out)
 {
     json_t *v = json_object_get(c->body, name);
     *out = NULL;
@@ -395,8 +395,8 @@ static bool webhook_fields(struct ctx *c, bool create)
     return true;
 }
 
-static const char *const webhook_allowed[] = {"name",   "description", "repeaterId", "method",
-                                              "url",    "headers",     "secret",     NULL};
+static const char *const webhook_allowed[] = {"name", "description", "repeaterId", "method",
+                                              "url",  "headers",     "secret",     NULL};
 
 static void webhook_create(struct ctx *c, const char *pid)
 {
@@ -500,9 +500,9 @@ static void route_projects(struct ctx *c, const char *m)
 static json_t *scan_out(struct ctx *c, json_t *scan)
 {
     if (scan) {
-        json_object_set_new(scan, "issues",
-                            ps_store_issue_list(c->api->store,
-                                                json_string_value(json_object_get(scan, "id"))));
+        json_object_set_new(
+            scan, "issues",
+            ps_store_issue_list(c->api->store, json_string_value(json_object_get(scan, "id"))));
     }
     return scan;
 }
@@ -562,7 +562,8 @@ static void scan_status(struct ctx *c, json_t *scan)
     }
     char now[32];
     rp_time_iso(rp_wall_ms(), now);
-    bool starts = strcmp(status, "running") == 0 && json_is_null(json_object_get(scan, "startedAt"));
+    bool starts =
+        strcmp(status, "running") == 0 && json_is_null(json_object_get(scan, "startedAt"));
     bool ends = ps_scan_status_is_final(status);
     struct ps_store *st = c->api->store;
     if (ps_store_begin(st)) {
@@ -670,12 +671,11 @@ static json_t *delivery_out(json_t *d)
     }
     json_t *wh = json_object_get(d, "webhook");
     if (wh) {
-        json_t *short_wh = json_pack("{s:O, s:O, s:O, s:O, s:O}", "id", json_object_get(wh, "id"),
-                                     "name", json_object_get(wh, "name"), "method",
-                                     json_object_get(wh, "method"), "url",
-                                     json_object_get(wh, "url"), "repeaterId",
-                                     json_object_get(wh, "repeaterId") ? json_object_get(wh, "repeaterId")
-                                                                        : json_null());
+        json_t *short_wh = json_pack(
+            "{s:O, s:O, s:O, s:O, s:O}", "id", json_object_get(wh, "id"), "name",
+            json_object_get(wh, "name"), "method", json_object_get(wh, "method"), "url",
+            json_object_get(wh, "url"), "repeaterId",
+            json_object_get(wh, "repeaterId") ? json_object_get(wh, "repeaterId") : json_null());
         json_object_set_new(d, "webhook", short_wh ? short_wh : json_null());
     }
     json_t *next = json_object_get(d, "nextAttemptAtMs");
@@ -695,8 +695,8 @@ static void route_deliveries(struct ctx *c, const char *m)
 {
     if (c->nseg == 3 && strcmp(m, "GET") == 0) {
         const char *state = json_string_value(json_object_get(c->req->query, "state"));
-        static const char *const states[] = {"pending", "in_flight", "delivered", "failed",
-                                             "cancelled", NULL};
+        static const char *const states[] = {"pending", "in_flight", "delivered",
+                                             "failed",  "cancelled", NULL};
         bool ok = state == NULL;
         for (size_t i = 0; state && states[i]; i++) {
             ok = ok || strcmp(state, states[i]) == 0;

@@ -22,8 +22,8 @@ struct ps_api {
 
 struct ps_api_request {
     const char *method;
-    const char *path;     /* without the query */
-    const json_t *query;  /* object of decoded query arguments (borrowed) */
+    const char *path;    /* without the query */
+    const json_t *query; /* object of decoded query arguments (borrowed) */
     const char *authorization;
     const unsigned char *body;
     size_t body_len;

@@ -1,5 +1,5 @@
 /* deliver: payload, signature, retry and outcome rules of webhook deliveries. */
-#define _DEFAULT_SOURCE /* timegm */
+#define _DEFAULT_SOURCE   /* timegm */
 #define _XOPEN_SOURCE 700 /* strptime */
 #include "deliver.h"
 
@@ -10,8 +10,8 @@
 #include <strings.h>
 #include <time.h>
 
-#include <openssl/evp.h>
 #include <openssl/core_names.h>
+#include <openssl/evp.h>
 #include <openssl/params.h>
 
 #include "rp_util.h"
@@ -120,9 +120,9 @@ json_t *ps_payload_build(const char *event_id, const char *created_at, const jso
         json_object_get(scan, "status"), "previousStatus", previous_status, "config",
         config ? config : json_null(), "startedAt",
         json_object_get(scan, "startedAt") ? json_object_get(scan, "startedAt") : json_null(),
-        "endedAt", json_object_get(scan, "endedAt") ? json_object_get(scan, "endedAt") : json_null(),
-        "issues", "total", (json_int_t)json_array_size(issues), "bySeverity", by_sev, "items",
-        issues);
+        "endedAt",
+        json_object_get(scan, "endedAt") ? json_object_get(scan, "endedAt") : json_null(), "issues",
+        "total", (json_int_t)json_array_size(issues), "bySeverity", by_sev, "items", issues);
 }
 
 static int secret_key(const char *secret, unsigned char **key, size_t *key_len)
@@ -188,8 +188,8 @@ int ps_sign(const char *secret, const char *msg_id, int64_t timestamp, const uns
     return rc;
 }
 
-static const char *const statuses[] = {"queued",  "pending",   "running",   "done",
-                                       "failed",  "stopped",   "disrupted", "scheduled", NULL};
+static const char *const statuses[] = {"queued",  "pending",   "running",   "done", "failed",
+                                       "stopped", "disrupted", "scheduled", NULL};
 
 bool ps_scan_status_valid(const char *status)
 {

@@ -23,9 +23,9 @@ struct attempt {
     char repeater_id[64];
     int number;
     char started_at[32];
-    json_t *job;         /* the request as sent (for the record of a plain ack) */
+    json_t *job;          /* the request as sent (for the record of a plain ack) */
     struct rp_job parsed; /* direct attempts */
-    struct ps_req *req;  /* attempts through a repeater */
+    struct ps_req *req;   /* attempts through a repeater */
     uv_timer_t *deadline;
     struct attempt *prev, *next;
 };
@@ -219,9 +219,9 @@ static json_t *record_base(struct attempt *a)
                      "s:n}}",
                      "protocol", "http", "startedAt", a->started_at, "request", "method",
                      json_object_get(a->job, "method"), "url", json_object_get(a->job, "url"),
-                     "headers", job_header_pairs(a->job), "body",
-                     json_object_get(a->job, "body"), "response", "remote", "tls", "timings",
-                     "dns", "connect", "tls", "firstByte", "total");
+                     "headers", job_header_pairs(a->job), "body", json_object_get(a->job, "body"),
+                     "response", "remote", "tls", "timings", "dns", "connect", "tls", "firstByte",
+                     "total");
 }
 
 /* A record for an attempt that never reached a receiver. */
@@ -263,12 +263,13 @@ static json_t *record_from_bright(struct attempt *a, const json_t *ack)
     }
     json_t *ttfb = json_object_get(ack, "ttfb");
     json_object_set_new(rec, "timings",
-                        json_pack("{s:n, s:n, s:n, s:O, s:n}", "dns", "connect", "tls",
-                                  "firstByte", ttfb ? ttfb : json_null(), "total"));
+                        json_pack("{s:n, s:n, s:n, s:O, s:n}", "dns", "connect", "tls", "firstByte",
+                                  ttfb ? ttfb : json_null(), "total"));
     if (code || !json_is_integer(status)) {
         const char *msg = json_string_value(json_object_get(ack, "message"));
-        json_object_set_new(rec, "error", json_pack("{s:s, s:s}", "type", code ? code : "protocol",
-                                                    "message", msg ? msg : "no status in the ack"));
+        json_object_set_new(rec, "error",
+                            json_pack("{s:s, s:s}", "type", code ? code : "protocol", "message",
+                                      msg ? msg : "no status in the ack"));
     }
     return rec;
 }
@@ -332,9 +333,9 @@ static json_t *build_job(struct ps_dispatch *d, const json_t *delivery, const js
         }
     }
     json_t *job = json_pack("{s:s, s:O, s:O, s:o, s:s, s:I}", "protocol", "http", "url",
-                            json_object_get(hook, "url"), "method",
-                            json_object_get(hook, "method"), "headers", headers, "body", body,
-                            "timeout", (json_int_t)d->cfg.attempt_timeout_ms);
+                            json_object_get(hook, "url"), "method", json_object_get(hook, "method"),
+                            "headers", headers, "body", body, "timeout",
+                            (json_int_t)d->cfg.attempt_timeout_ms);
     free(body);
     return job;
 }
@@ -422,7 +423,8 @@ static void run_due(struct ps_dispatch *d)
     if (room <= 0 || d->closing) {
         return;
     }
-    json_t *due = ps_store_delivery_due(d->store, rp_wall_ms(), room < DUE_BATCH ? room : DUE_BATCH);
+    json_t *due =
+        ps_store_delivery_due(d->store, rp_wall_ms(), room < DUE_BATCH ? room : DUE_BATCH);
     size_t i;
     json_t *row;
     json_array_foreach(due, i, row)

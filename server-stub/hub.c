@@ -42,8 +42,7 @@ struct ps_hub {
     size_t n_conns;
 };
 
-struct ps_hub *ps_hub_new(const struct ps_hub_cfg *cfg, const struct ps_hub_ops *ops,
-                          void *hub_ud)
+struct ps_hub *ps_hub_new(const struct ps_hub_cfg *cfg, const struct ps_hub_ops *ops, void *hub_ud)
 {
     struct ps_hub *hub = calloc(1, sizeof(*hub));
     if (hub) {
@@ -193,8 +192,8 @@ static void on_deploy(struct ps_conn *c, const json_t *args)
     }
     c->state = CONN_DEPLOYED;
     const char *version = json_string_value(json_object_get(runtime, "version"));
-    emit(c, json_pack("[s, {s:s, s:{s:b}}]", "deployed", "repeaterId", c->repeater_id,
-                      "extensions", "record", 1));
+    emit(c, json_pack("[s, {s:s, s:{s:b}}]", "deployed", "repeaterId", c->repeater_id, "extensions",
+                      "record", 1));
     if (c->hub->cfg.limits_max_body > 0) {
         emit(c, json_pack("[s, {s:I}]", "limits", "maxBodySize",
                           (json_int_t)c->hub->cfg.limits_max_body));
@@ -233,8 +232,8 @@ static void on_ack(struct ps_conn *c, int64_t id, json_t *args)
             return;
         }
     }
-    rp_log_warn(SUB, "repeater %s: ack %lld matches no request (late or duplicate)",
-                c->repeater_id, (long long)id);
+    rp_log_warn(SUB, "repeater %s: ack %lld matches no request (late or duplicate)", c->repeater_id,
+                (long long)id);
 }
 
 static void on_binary(struct ps_conn *c, const unsigned char *data, size_t len)
@@ -248,8 +247,8 @@ static void on_binary(struct ps_conn *c, const unsigned char *data, size_t len)
     if (strcmp(p.nsp, PS_NAMESPACE) != 0) {
         if (p.type == RP_SIO_CONNECT) {
             json_t *d = json_pack("{s:s}", "message", "Invalid namespace");
-            struct rp_sio_packet e = {.type = RP_SIO_CONNECT_ERROR, .nsp = p.nsp, .data = d,
-                                      .id = RP_SIO_NO_ID};
+            struct rp_sio_packet e = {
+                .type = RP_SIO_CONNECT_ERROR, .nsp = p.nsp, .data = d, .id = RP_SIO_NO_ID};
             struct rp_buf buf;
             rp_buf_init(&buf);
             if (rp_sio_encode(&e, &buf, &err) == 0) {

@@ -48,8 +48,7 @@ struct ps_hub_cfg {
     int sessions_per_repeater;
 };
 
-struct ps_hub *ps_hub_new(const struct ps_hub_cfg *cfg, const struct ps_hub_ops *ops,
-                          void *hub_ud);
+struct ps_hub *ps_hub_new(const struct ps_hub_cfg *cfg, const struct ps_hub_ops *ops, void *hub_ud);
 /* Fails every pending request (RP_ECONNECT) and frees; connections must be closed first. */
 void ps_hub_free(struct ps_hub *hub);
 

@@ -84,8 +84,8 @@ static int parse_long(const char *name, const char *v, long min, long max, long 
     errno = 0;
     long n = strtol(v, &end, 10);
     if (errno || end == v || *end || n < min || n > max) {
-        fprintf(stderr, "platform-stub: %s: \"%s\" is not a number from %ld to %ld\n", name, v,
-                min, max);
+        fprintf(stderr, "platform-stub: %s: \"%s\" is not a number from %ld to %ld\n", name, v, min,
+                max);
         return -1;
     }
     *out = n;
@@ -137,8 +137,7 @@ static int parse_options(struct stub_options *o, int argc, char **argv)
             exit(0);
         }
         if (i + 1 >= argc) {
-            fprintf(stderr, "platform-stub: %s: unknown option or missing value (see --help)\n",
-                    a);
+            fprintf(stderr, "platform-stub: %s: unknown option or missing value (see --help)\n", a);
             return -1;
         }
         const char *v = argv[++i];

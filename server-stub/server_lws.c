@@ -1,8 +1,6 @@
 /* server_lws: libwebsockets server glue for the REST API and the repeater WebSocket. It owns
  * the lws context, per-connection buffers, send queues and ping timers; meaning belongs to
  * api.c and hub.c. */
-#include "server.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +9,7 @@
 
 #include "rp_log.h"
 #include "rp_util.h"
+#include "server.h"
 
 #define SUB "server"
 #define ENGINE_PATH "/api/ws/v1"
@@ -170,7 +169,8 @@ static int ws_writeable(struct ws_peer *p, struct lws *wsi)
     if (!p->q_head) {
         p->q_tail = NULL;
     }
-    int n = lws_write(wsi, f->data + LWS_PRE, f->len, f->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
+    int n =
+        lws_write(wsi, f->data + LWS_PRE, f->len, f->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
     bool ok = n >= 0 && (size_t)n >= f->len;
     free(f);
     if (!ok) {
@@ -379,6 +379,9 @@ static int on_lws(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     struct pss *pss = user;
     struct lws_context *ctx = lws_get_context(wsi);
     struct ps_server *srv = ctx ? lws_context_user(ctx) : NULL;
+    if (!pss || !srv) {
+        return 0; /* callbacks without per-connection data (TLS setup, some closes) */
+    }
     switch (reason) {
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
         return ws_path_ok(wsi) ? 0 : -1;
@@ -420,6 +423,7 @@ static int on_lws(struct lws *wsi, enum lws_callback_reasons reason, void *user,
         if (!pss->peer) {
             http_reset(pss);
         }
+        /* a WebSocket's data is released by LWS_CALLBACK_CLOSED */
         return 0;
     default:
         return 0;
@@ -460,8 +464,8 @@ struct ps_server *ps_server_new(uv_loop_t *loop, const struct ps_server_cfg *cfg
     info.iface = cfg->host;
     info.protocols = server_protocols;
     info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
-                   LWS_SERVER_OPTION_UV_NO_SIGSEGV_SIGFPE_SPIN | LWS_SERVER_OPTION_DISABLE_IPV6 *
-                                                                     (strchr(cfg->host, ':') == NULL);
+                   LWS_SERVER_OPTION_UV_NO_SIGSEGV_SIGFPE_SPIN |
+                   LWS_SERVER_OPTION_DISABLE_IPV6 * (strchr(cfg->host, ':') == NULL);
     info.foreign_loops = foreign;
     info.user = srv;
     info.pcontext = &srv->ctx;
@@ -473,8 +477,9 @@ struct ps_server *ps_server_new(uv_loop_t *loop, const struct ps_server_cfg *cfg
     srv->ctx = lws_create_context(&info);
     if (!srv->ctx) {
         free(srv);
-        rp_err_set(err, RP_ECONFIG, "cannot listen on %s:%d (in use, or a bad address or TLS files)",
-                   cfg->host, cfg->port);
+        rp_err_set(err, RP_ECONFIG,
+                   "cannot listen on %s:%d (in use, or a bad address or TLS files)", cfg->host,
+                   cfg->port);
         return NULL;
     }
     srv->vhost = lws_get_vhost_by_name(srv->ctx, "default");

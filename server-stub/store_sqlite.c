@@ -1,8 +1,6 @@
 /* store_sqlite: the platform's data in SQLite (WAL, foreign keys, schema versioned with
  * PRAGMA user_version). Owns the schema and every SQL statement; rows are turned into JSON by
  * one generic reader (column aliases give the API's names; columns named *_json hold JSON). */
-#include "store.h"
-
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +9,7 @@
 
 #include "rp_log.h"
 #include "rp_util.h"
+#include "store.h"
 
 #define SUB "store"
 #define SCHEMA_VERSION 1
@@ -76,8 +75,7 @@ static int bind_args(sqlite3_stmt *stmt, const char *fmt, va_list ap)
         case 'j': {
             const json_t *j = va_arg(ap, const json_t *);
             char *text = j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-            rc = text ? sqlite3_bind_text(stmt, idx, text, -1, free)
-                      : sqlite3_bind_null(stmt, idx);
+            rc = text ? sqlite3_bind_text(stmt, idx, text, -1, free) : sqlite3_bind_null(stmt, idx);
             break;
         }
         case 'i':
@@ -235,8 +233,8 @@ int ps_store_open(const char *path, struct ps_store **out, struct rp_err *err)
             sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
         }
     } else if (rc == SQLITE_OK && version > SCHEMA_VERSION) {
-        rp_err_set(err, RP_ECONFIG, "database %s has schema %d, newer than this program's %d",
-                   path, version, SCHEMA_VERSION);
+        rp_err_set(err, RP_ECONFIG, "database %s has schema %d, newer than this program's %d", path,
+                   version, SCHEMA_VERSION);
         ps_store_close(st);
         return RP_ECONFIG;
     }
@@ -262,7 +260,7 @@ void ps_store_close(struct ps_store *st)
 int ps_store_begin(struct ps_store *st)
 {
     return sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK ? 0
-                                                                                 : RP_EINTERNAL;
+                                                                                  : RP_EINTERNAL;
 }
 
 int ps_store_commit(struct ps_store *st)
@@ -304,8 +302,8 @@ json_t *ps_store_repeater_list(struct ps_store *st)
 
 int ps_store_repeater_secret(struct ps_store *st, const char *id, char hash65[65], bool *active)
 {
-    json_t *row = q_row(st, "SELECT token_hash AS hash, active FROM repeaters WHERE id = ?", "s",
-                        id, NULL);
+    json_t *row =
+        q_row(st, "SELECT token_hash AS hash, active FROM repeaters WHERE id = ?", "s", id, NULL);
     if (!row) {
         return RP_EINVALID;
     }
@@ -345,20 +343,21 @@ int ps_store_project_create(struct ps_store *st, const char *id, const char *nam
 {
     char now[32];
     now_iso(now);
-    return changed(q_exec(st, "INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)",
-                          "sss", id, name, now));
+    return changed(q_exec(st, "INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)", "sss",
+                          id, name, now));
 }
 
 json_t *ps_store_project_get(struct ps_store *st, const char *id)
 {
-    return q_row(st, "SELECT id, name, created_at AS createdAt FROM projects WHERE id = ?", "s",
-                 id, NULL);
+    return q_row(st, "SELECT id, name, created_at AS createdAt FROM projects WHERE id = ?", "s", id,
+                 NULL);
 }
 
 json_t *ps_store_project_list(struct ps_store *st)
 {
-    return q_rows(st, "SELECT id, name, created_at AS createdAt FROM projects"
-                      " ORDER BY created_at, id",
+    return q_rows(st,
+                  "SELECT id, name, created_at AS createdAt FROM projects"
+                  " ORDER BY created_at, id",
                   "");
 }
 
@@ -371,8 +370,8 @@ int ps_store_project_delete(struct ps_store *st, const char *id)
 
 #define WEBHOOK_COLS                                                                               \
     "id, project_id AS projectId, name, description, repeater_id AS repeaterId, method, url,"      \
-    " headers_json, CASE WHEN secret IS NULL THEN 0 ELSE 1 END AS hasSecret, secret,"             \
-    " CASE active WHEN 1 THEN 1 ELSE 0 END AS active, created_at AS createdAt,"                   \
+    " headers_json, CASE WHEN secret IS NULL THEN 0 ELSE 1 END AS hasSecret, secret,"              \
+    " CASE active WHEN 1 THEN 1 ELSE 0 END AS active, created_at AS createdAt,"                    \
     " updated_at AS updatedAt"
 
 static json_t *webhook_shape(json_t *row)
@@ -404,9 +403,9 @@ int ps_store_webhook_create(struct ps_store *st, const char *id, const char *pro
 
 json_t *ps_store_webhook_get(struct ps_store *st, const char *project_id, const char *id)
 {
-    return webhook_shape(q_row(
-        st, "SELECT " WEBHOOK_COLS " FROM webhooks WHERE project_id = ? AND id = ?", "ss",
-        project_id, id));
+    return webhook_shape(
+        q_row(st, "SELECT " WEBHOOK_COLS " FROM webhooks WHERE project_id = ? AND id = ?", "ss",
+              project_id, id));
 }
 
 json_t *ps_store_webhook_find(struct ps_store *st, const char *id)
@@ -434,8 +433,12 @@ int ps_store_webhook_update(struct ps_store *st, const char *project_id, const c
                             const json_t *f)
 {
     static const char *const cols[][2] = {
-        {"name", "name"}, {"description", "description"}, {"repeaterId", "repeater_id"},
-        {"method", "method"}, {"url", "url"}, {"secret", "secret"},
+        {"name", "name"},
+        {"description", "description"},
+        {"repeaterId", "repeater_id"},
+        {"method", "method"},
+        {"url", "url"},
+        {"secret", "secret"},
     };
     char now[32];
     now_iso(now);
@@ -478,7 +481,7 @@ int ps_store_webhook_delete(struct ps_store *st, const char *project_id, const c
 /* ---- scans ---- */
 
 #define SCAN_COLS                                                                                  \
-    "id, project_id AS projectId, name, status, config_json, created_at AS createdAt,"            \
+    "id, project_id AS projectId, name, status, config_json, created_at AS createdAt,"             \
     " started_at AS startedAt, ended_at AS endedAt"
 
 int ps_store_scan_create(struct ps_store *st, const char *id, const char *project_id,
@@ -544,7 +547,7 @@ json_t *ps_store_issue_list(struct ps_store *st, const char *scan_id)
 /* ---- deliveries ---- */
 
 #define DELIVERY_COLS                                                                              \
-    "id, state, webhook_id AS webhookId, scan_id AS scanId, webhook_json, event_json,"            \
+    "id, state, webhook_id AS webhookId, scan_id AS scanId, webhook_json, event_json,"             \
     " payload_json, next_at AS nextAttemptAtMs, created_at AS createdAt, updated_at AS updatedAt"
 
 int ps_store_delivery_create(struct ps_store *st, const char *id, const json_t *webhook,
