@@ -253,6 +253,12 @@ static void route_repeaters(struct ctx *c, const char *m)
             not_found(c, "repeater", c->seg[3]);
         }
     } else if (c->nseg == 4 && strcmp(m, "DELETE") == 0) {
+        int used = ps_store_repeater_webhooks(c->api->store, c->seg[3]);
+        if (used > 0) {
+            fail(c, 409, "in_use", NULL,
+                 "%d webhook(s) deliver through this repeater: edit or delete them first", used);
+            return;
+        }
         if (ps_store_repeater_delete(c->api->store, c->seg[3])) {
             not_found(c, "repeater", c->seg[3]);
             return;

@@ -32,6 +32,8 @@ json_t *ps_store_repeater_list(struct ps_store *st);
 int ps_store_repeater_secret(struct ps_store *st, const char *id, char hash65[65], bool *active);
 int ps_store_repeater_set_active(struct ps_store *st, const char *id, bool active);
 int ps_store_repeater_delete(struct ps_store *st, const char *id);
+/* How many webhooks deliver through the repeater. */
+int ps_store_repeater_webhooks(struct ps_store *st, const char *id);
 /* Notes a deploy (version, runtime JSON) or a disconnect. */
 int ps_store_repeater_deployed(struct ps_store *st, const char *id, const char *version,
                                const json_t *runtime, const char *at);

@@ -323,6 +323,15 @@ int ps_store_repeater_delete(struct ps_store *st, const char *id)
     return changed(q_exec(st, "DELETE FROM repeaters WHERE id = ?", "s", id));
 }
 
+int ps_store_repeater_webhooks(struct ps_store *st, const char *id)
+{
+    json_t *row =
+        q_row(st, "SELECT COUNT(*) AS n FROM webhooks WHERE repeater_id = ?", "s", id, NULL);
+    int n = (int)json_integer_value(json_object_get(row, "n"));
+    json_decref(row);
+    return n;
+}
+
 int ps_store_repeater_deployed(struct ps_store *st, const char *id, const char *version,
                                const json_t *runtime, const char *at)
 {
