@@ -24,6 +24,7 @@ struct ag_jobs {
     struct rp_exec *ex;
     struct ag_jobs_cfg cfg;
     ag_jobs_done_cb cb;
+    ag_jobs_trace_cb trace;
     void *ud;
     struct ag_job *q_head, *q_tail;
     size_t n_queued;
@@ -35,7 +36,7 @@ struct ag_jobs {
 };
 
 struct ag_jobs *ag_jobs_new(struct rp_exec *ex, const struct ag_jobs_cfg *cfg, ag_jobs_done_cb cb,
-                            void *ud)
+                            ag_jobs_trace_cb trace, void *ud)
 {
     struct ag_jobs *j = calloc(1, sizeof(*j));
     if (!j) {
@@ -44,6 +45,7 @@ struct ag_jobs *ag_jobs_new(struct rp_exec *ex, const struct ag_jobs_cfg *cfg, a
     j->ex = ex;
     j->cfg = *cfg;
     j->cb = cb;
+    j->trace = trace;
     j->ud = ud;
     return j;
 }
@@ -51,7 +53,8 @@ struct ag_jobs *ag_jobs_new(struct rp_exec *ex, const struct ag_jobs_cfg *cfg, a
 static void answer_error(struct ag_jobs *j, const struct ag_job_ctx *ctx, int code, const char *msg)
 {
     json_t *ack = rp_record_error_ack(code, msg, ctx->full_record);
-    rp_log_verbose(SUB, "job %lld: error=%s %s", (long long)ctx->ack_id, rp_err_name(code), msg);
+    rp_log_job(RP_LOG_VERBOSE, (long long)ctx->ack_id, "end", "error=%s %s", rp_err_name(code),
+               msg);
     if (ack) {
         j->cb(j->ud, ctx->generation, ctx->ack_id, ack);
         json_decref(ack);
@@ -89,13 +92,14 @@ static void on_done(struct rp_exec_call *call, struct rp_record *rec, void *ud)
     j->n_running--;
 
     if (rec->error.code) {
-        rp_log_verbose(SUB, "job %lld: %s %s -> error=%s %s (%.1f ms)", (long long)job->ctx.ack_id,
-                       rec->method, rec->url, rp_err_name(rec->error.code), rec->error.msg,
-                       (double)rec->t_total / 1000);
+        rp_log_job(RP_LOG_VERBOSE, (long long)job->ctx.ack_id, "end",
+                   "%s %s -> error=%s %s (%.1f ms, %llu bytes)", rec->method, rec->url,
+                   rp_err_name(rec->error.code), rec->error.msg, (double)rec->t_total / 1000,
+                   (unsigned long long)rec->body_total);
     } else {
-        rp_log_verbose(SUB, "job %lld: %s %s -> %d (%.1f ms, %llu bytes)",
-                       (long long)job->ctx.ack_id, rec->method, rec->url, rec->status,
-                       (double)rec->t_total / 1000, (unsigned long long)rec->body_total);
+        rp_log_job(RP_LOG_VERBOSE, (long long)job->ctx.ack_id, "end",
+                   "%s %s -> %d (%.1f ms, %llu bytes)", rec->method, rec->url, rec->status,
+                   (double)rec->t_total / 1000, (unsigned long long)rec->body_total);
     }
     json_t *ack = rp_record_to_bright(rec);
     if (ack && job->ctx.full_record) {
@@ -112,6 +116,12 @@ static void on_done(struct rp_exec_call *call, struct rp_record *rec, void *ud)
     check_idle(j);
 }
 
+static void on_trace(void *ud, const struct rp_trace_line *line)
+{
+    struct ag_job *job = ud;
+    job->owner->trace(job->owner->ud, job->ctx.generation, job->ctx.ack_id, line);
+}
+
 static void job_run(struct ag_jobs *j, struct ag_job *job)
 {
     struct rp_err err = {0};
@@ -122,9 +132,15 @@ static void job_run(struct ag_jobs *j, struct ag_job *job)
     }
     j->running = job;
     j->n_running++;
-    rp_log_verbose(SUB, "job %lld: %s %s started", (long long)job->ctx.ack_id, job->job.method,
-                   job->job.url);
-    if (rp_exec_start(j->ex, &job->job, on_done, job, &job->call, &err)) {
+    rp_log_job(RP_LOG_VERBOSE, (long long)job->ctx.ack_id, "start", "%s %s", job->job.method,
+               job->job.url);
+    struct rp_exec_call_opts co = {
+        .done = on_done,
+        .trace = job->ctx.live_trace && j->trace ? on_trace : NULL,
+        .keep_trace = job->ctx.keep_trace,
+        .ud = job,
+    };
+    if (rp_exec_start(j->ex, &job->job, &co, &job->call, &err)) {
         if (job->prev_run) {
             job->prev_run->next_run = job->next_run;
         } else {

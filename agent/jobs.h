@@ -16,6 +16,9 @@
 /* One answer: the ack argument (borrowed during the call) for the event ack_id of the link
  * generation the job came on. */
 typedef void (*ag_jobs_done_cb)(void *ud, uint64_t generation, int64_t ack_id, json_t *ack);
+/* One live trace line of a job (borrowed during the call). */
+typedef void (*ag_jobs_trace_cb)(void *ud, uint64_t generation, int64_t ack_id,
+                                 const struct rp_trace_line *line);
 
 struct ag_jobs_cfg {
     size_t max_inflight;
@@ -27,13 +30,15 @@ struct ag_job_ctx {
     uint64_t generation;
     int64_t ack_id;
     bool full_record;       /* the platform negotiated full records */
+    bool keep_trace;        /* ... and the trace lines in them */
+    bool live_trace;        /* trace lines are wanted as they happen (log or platform) */
     size_t default_capture; /* body bytes kept when the job sets no maxContentSize */
 };
 
 struct ag_jobs;
 
 struct ag_jobs *ag_jobs_new(struct rp_exec *ex, const struct ag_jobs_cfg *cfg, ag_jobs_done_cb cb,
-                            void *ud);
+                            ag_jobs_trace_cb trace, void *ud);
 /* Validates and runs (or queues) a job; payload is borrowed. */
 void ag_jobs_submit(struct ag_jobs *j, const struct ag_job_ctx *ctx, const json_t *payload);
 /* Stops taking new jobs: later submissions are answered `shutting_down`. */

@@ -31,7 +31,9 @@ struct agent {
     struct ag_jobs *jobs;
     struct ag_session session;
     struct ag_link *link;
-    uv_signal_t sigterm, sigint;
+    uv_signal_t sigterm, sigint, sighup;
+    struct rp_redact redact;
+    FILE *log_file;
     uv_timer_t stop_timer;
     int exit_code;
     bool stopping;
@@ -94,6 +96,27 @@ static void on_job_done(void *ud, uint64_t generation, int64_t ack_id, json_t *a
     }
 }
 
+static bool platform_watches(const struct agent *a)
+{
+    return a->session.ext_trace_stream && a->session.trace_watched;
+}
+
+static void on_job_trace(void *ud, uint64_t generation, int64_t ack_id,
+                         const struct rp_trace_line *line)
+{
+    struct agent *a = ud;
+    rp_log_job(RP_LOG_TRACE, (long long)ack_id, line->event, "%s", line->text);
+    if (platform_watches(a) && generation == a->session.generation) {
+        json_t *ev =
+            json_pack("{s:I, s:f, s:s, s:s}", "jobId", (json_int_t)ack_id, "t",
+                      (double)line->t_us / 1000.0, "event", line->event, "text", line->text);
+        if (ev) {
+            ag_session_emit(&a->session, "trace", ev);
+            json_decref(ev);
+        }
+    }
+}
+
 static void op_job(void *ud, int64_t ack_id, json_t *payload)
 {
     struct agent *a = ud;
@@ -105,6 +128,8 @@ static void op_job(void *ud, int64_t ack_id, json_t *payload)
         .generation = a->session.generation,
         .ack_id = ack_id,
         .full_record = a->session.ext_record,
+        .keep_trace = a->session.ext_trace,
+        .live_trace = rp_log_enabled(RP_LOG_TRACE) || platform_watches(a),
         .default_capture = capture,
     };
     ag_jobs_submit(a->jobs, &ctx, payload);
@@ -175,6 +200,7 @@ static void teardown(struct agent *a)
     a->exec = NULL;
     uv_close((uv_handle_t *)&a->sigterm, handle_closed);
     uv_close((uv_handle_t *)&a->sigint, handle_closed);
+    uv_close((uv_handle_t *)&a->sighup, handle_closed);
     uv_close((uv_handle_t *)&a->stop_timer, handle_closed);
 }
 
@@ -238,6 +264,27 @@ static void begin_stop(struct agent *a, bool graceful)
     uv_timer_start(&a->stop_timer, on_grace_over, (uint64_t)a->opts.shutdown_grace_ms, 0);
 }
 
+/* SIGHUP: reopen the log file (logrotate moved it). */
+static void on_sighup(uv_signal_t *s, int signum)
+{
+    (void)signum;
+    struct agent *a = s->data;
+    if (!a->opts.log_file) {
+        return;
+    }
+    FILE *f = fopen(a->opts.log_file, "a");
+    if (!f) {
+        rp_log_error(SUB, "SIGHUP: cannot reopen the log file %s; logging on", a->opts.log_file);
+        return;
+    }
+    rp_log_set_output(f);
+    if (a->log_file) {
+        fclose(a->log_file);
+    }
+    a->log_file = f;
+    rp_log_notice(SUB, "log file reopened");
+}
+
 static void on_signal(uv_signal_t *s, int signum)
 {
     struct agent *a = s->data;
@@ -287,6 +334,7 @@ static int agent_start(struct agent *a, struct rp_err *err)
         .default_capture = 100 * 1024,
         .extra_headers = a->opts.headers,
         .n_extra_headers = a->opts.n_headers,
+        .redact = &a->redact,
     };
     a->exec = rp_exec_new(&a->loop, &eo, err);
     if (!a->exec) {
@@ -294,7 +342,7 @@ static int agent_start(struct agent *a, struct rp_err *err)
     }
     struct ag_jobs_cfg jc = {.max_inflight = (size_t)a->opts.max_inflight,
                              .max_queue = (size_t)a->opts.max_queue};
-    a->jobs = ag_jobs_new(a->exec, &jc, on_job_done, a);
+    a->jobs = ag_jobs_new(a->exec, &jc, on_job_done, on_job_trace, a);
     if (!a->jobs) {
         return rp_err_set(err, RP_ENOMEM, NULL);
     }
@@ -319,10 +367,16 @@ static int agent_start(struct agent *a, struct rp_err *err)
     }
     uv_signal_init(&a->loop, &a->sigterm);
     uv_signal_init(&a->loop, &a->sigint);
+    uv_signal_init(&a->loop, &a->sighup);
     uv_timer_init(&a->loop, &a->stop_timer);
-    a->sigterm.data = a->sigint.data = a->stop_timer.data = a;
+    a->sigterm.data = a->sigint.data = a->sighup.data = a->stop_timer.data = a;
     uv_signal_start(&a->sigterm, on_signal, SIGTERM);
     uv_signal_start(&a->sigint, on_signal, SIGINT);
+    uv_signal_start(&a->sighup, on_sighup, SIGHUP);
+    if (!a->redact.enabled) {
+        rp_log_warn(SUB, "*** --no-redact: tokens, Authorization, cookies and keys WILL appear in "
+                         "logs, traces and records ***");
+    }
     if (a->opts.insecure_targets) {
         rp_log_warn(SUB, "--insecure-targets: target TLS certificates are NOT verified");
     }
@@ -356,7 +410,26 @@ int main(int argc, char **argv)
         ag_options_cleanup(&a.opts);
         return 0;
     }
-    rp_log_setup((enum rp_log_level)a.opts.log_level, RP_LOG_TEXT, NULL);
+    if (a.opts.log_file) {
+        a.log_file = fopen(a.opts.log_file, "a");
+        if (!a.log_file) {
+            fprintf(stderr, "repeater: --log-file: cannot open %s\n", a.opts.log_file);
+            ag_options_cleanup(&a.opts);
+            return 2;
+        }
+    }
+    rp_log_setup((enum rp_log_level)a.opts.log_level, (enum rp_log_format)a.opts.log_format,
+                 a.log_file);
+    rp_log_set_color(!a.log_file && a.opts.log_format == RP_LOG_TEXT && isatty(STDERR_FILENO));
+    rp_redact_init(&a.redact);
+    a.redact.enabled = !a.opts.no_redact;
+    for (size_t i = 0; i < a.opts.n_redact_headers; i++) {
+        if (rp_redact_add(&a.redact, a.opts.redact_headers[i])) {
+            fprintf(stderr, "repeater: --redact-header: too many names\n");
+            ag_options_cleanup(&a.opts);
+            return 2;
+        }
+    }
     uv_loop_init(&a.loop);
     int rc = agent_start(&a, &err);
     if (rc) {
@@ -377,10 +450,15 @@ int main(int argc, char **argv)
     ag_link_free(a.link);
     ag_session_cleanup(&a.session);
     ag_options_cleanup(&a.opts);
+    rp_redact_cleanup(&a.redact);
     if (uv_loop_close(&a.loop) != 0) {
         fprintf(stderr, "repeater: the loop still had open handles at exit\n");
         return a.exit_code ? a.exit_code : 1;
     }
     rp_log_notice(SUB, "stopped");
+    rp_log_set_output(NULL);
+    if (a.log_file) {
+        fclose(a.log_file);
+    }
     return a.exit_code;
 }

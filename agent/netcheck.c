@@ -132,7 +132,8 @@ void ag_netcheck_start(struct rp_exec *ex, uint64_t generation, int64_t ack_id,
             nc->jobs[i].max_content_kib = 1;
             item->nc = nc;
             item->index = i;
-            rc = rp_exec_start(ex, &nc->jobs[i], on_checked, item, NULL, &err);
+            struct rp_exec_call_opts co = {.done = on_checked, .ud = item};
+            rc = rp_exec_start(ex, &nc->jobs[i], &co, NULL, &err);
         }
         if (rc) {
             free(item);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum opt_kind { OPT_STRING, OPT_BOOL, OPT_LONG, OPT_LEVEL, OPT_HEADER };
+enum opt_kind { OPT_STRING, OPT_BOOL, OPT_LONG, OPT_LEVEL, OPT_HEADER, OPT_FORMAT, OPT_NAMES };
 
 struct opt_def {
     const char *name; /* long flag without dashes */
@@ -45,6 +45,17 @@ static const struct opt_def opt_table[] = {
      "takes several separated by newlines)"},
     {"log-level", 0, "REPEATER_LOG_LEVEL", OPT_LEVEL, OFF(log_level), 0, 0, "notice",
      "silent, error, warn, notice, verbose or trace"},
+    {"verbose", 'v', "REPEATER_VERBOSE", OPT_BOOL, OFF(verbose), 0, 0, "false",
+     "shortcut for --log-level trace: every job's exchange, live"},
+    {"log-format", 0, "REPEATER_LOG_FORMAT", OPT_FORMAT, OFF(log_format), 0, 0, "text",
+     "text, or json (one JSON object per line)"},
+    {"log-file", 0, "REPEATER_LOG_FILE", OPT_STRING, OFF(log_file), 0, 0, NULL,
+     "append the log to this file instead of stderr; reopened on SIGHUP"},
+    {"redact-header", 0, "REPEATER_REDACT_HEADER", OPT_NAMES, OFF(redact_headers), 0, 0, NULL,
+     "one more header name whose values are redacted (repeatable; comma-separated in the "
+     "environment)"},
+    {"no-redact", 0, "REPEATER_NO_REDACT", OPT_BOOL, OFF(no_redact), 0, 0, "false",
+     "show secrets (tokens, Authorization, cookies, keys) in logs and records"},
     {"max-inflight", 0, "REPEATER_MAX_INFLIGHT", OPT_LONG, OFF(max_inflight), 1, 100000, "64",
      "jobs executed at once"},
     {"max-queue", 0, "REPEATER_MAX_QUEUE", OPT_LONG, OFF(max_queue), 0, 1000000, "4096",
@@ -102,6 +113,31 @@ static int set_value(struct ag_options *o, const struct opt_def *d, const char *
                               origin, val);
         }
         *(int *)field = lvl;
+        return 0;
+    }
+    case OPT_FORMAT: {
+        int f = rp_log_format_parse(val);
+        if (f < 0) {
+            return rp_err_set(err, RP_ECONFIG, "%s: \"%s\" is not text or json", origin, val);
+        }
+        *(int *)field = f;
+        return 0;
+    }
+    case OPT_NAMES: {
+        size_t n = strlen(val);
+        if (!rp_http_token_valid(val, n)) {
+            return rp_err_set(err, RP_ECONFIG, "%s: \"%s\" is not a header name", origin, val);
+        }
+        char **names = realloc(o->redact_headers, (o->n_redact_headers + 1) * sizeof(*names));
+        if (!names) {
+            return RP_ENOMEM;
+        }
+        o->redact_headers = names;
+        names[o->n_redact_headers] = strdup(val);
+        if (!names[o->n_redact_headers]) {
+            return RP_ENOMEM;
+        }
+        o->n_redact_headers++;
         return 0;
     }
     case OPT_HEADER: {
@@ -220,12 +256,13 @@ static int parse_env(struct ag_options *o, char **env, const bool *seen, struct 
         if (!val || !val[0]) {
             continue;
         }
-        if (d->kind == OPT_HEADER) {
+        if (d->kind == OPT_HEADER || d->kind == OPT_NAMES) {
             char *copy = strdup(val);
             char *save = NULL;
+            const char *sep = d->kind == OPT_HEADER ? "\n" : ", ";
             int rc = copy ? 0 : RP_ENOMEM;
-            for (char *line = copy ? strtok_r(copy, "\n", &save) : NULL; line && !rc;
-                 line = strtok_r(NULL, "\n", &save)) {
+            for (char *line = copy ? strtok_r(copy, sep, &save) : NULL; line && !rc;
+                 line = strtok_r(NULL, sep, &save)) {
                 rc = set_value(o, d, line, d->env, err);
             }
             free(copy);
@@ -344,6 +381,9 @@ int ag_options_parse(struct ag_options *o, int argc, char **argv, char **env, st
     if (rc || o->help || o->version) {
         return rc;
     }
+    if (o->verbose) {
+        o->log_level = RP_LOG_TRACE;
+    }
     if (!o->token || !o->token[0]) {
         return rp_err_set(err, RP_ECONFIG, "--token (REPEATER_TOKEN) is required");
     }
@@ -369,6 +409,11 @@ void ag_options_cleanup(struct ag_options *o)
         free(o->headers[i].value);
     }
     free(o->headers);
+    for (size_t i = 0; i < o->n_redact_headers; i++) {
+        free(o->redact_headers[i]);
+    }
+    free(o->redact_headers);
+    free(o->log_file);
     free(o->host);
     free(o->path);
     memset(o, 0, sizeof(*o));

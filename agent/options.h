@@ -23,6 +23,12 @@ struct ag_options {
     struct rp_header *headers; /* --header values */
     size_t n_headers;
     int log_level;
+    int log_format;
+    char *log_file;
+    bool verbose;
+    bool no_redact;
+    char **redact_headers;
+    size_t n_redact_headers;
     long max_inflight;
     long max_queue;
     long shutdown_grace_ms;

@@ -106,6 +106,9 @@ void ag_session_link_up(struct ag_session *s)
     s->generation++;
     s->state = AG_SESSION_OPENING;
     s->ext_record = false;
+    s->ext_trace = false;
+    s->ext_trace_stream = false;
+    s->trace_watched = false;
 }
 
 void ag_session_link_down(struct ag_session *s)
@@ -222,9 +225,13 @@ static void on_deployed(struct ag_session *s, const json_t *arg)
 {
     json_t *ext = json_object_get(arg, "extensions");
     s->ext_record = json_is_true(json_object_get(ext, "record"));
+    s->ext_trace = s->ext_record && json_is_true(json_object_get(ext, "trace"));
+    s->ext_trace_stream = json_is_true(json_object_get(ext, "traceStream"));
+    s->trace_watched = false;
     s->state = AG_SESSION_READY;
-    rp_log_notice(SUB, "deployed as repeater %s%s", s->repeater_id,
-                  s->ext_record ? " (full records requested)" : "");
+    rp_log_notice(SUB, "deployed as repeater %s%s%s%s", s->repeater_id,
+                  s->ext_record ? " (full records" : "", s->ext_trace ? " with traces" : "",
+                  s->ext_record ? " requested)" : "");
     s->ops->ready(s->ud);
 }
 
@@ -269,6 +276,10 @@ static void on_event(struct ag_session *s, struct rp_sio_packet *p)
             return;
         }
         s->ops->test_network(s->ud, p->id, arg);
+    } else if (strcmp(name, "trace-watch") == 0 && s->ext_trace_stream) {
+        s->trace_watched = json_is_true(json_object_get(arg, "enabled"));
+        rp_log_verbose(SUB, "the platform %s the live trace",
+                       s->trace_watched ? "watches" : "stopped watching");
     } else if (strcmp(name, "scripts-updated") == 0) {
         rp_err_set(&err, RP_EUNSUPPORTED, "scripts-updated: scripts are not supported");
         reject(s, &err);
@@ -349,6 +360,22 @@ int ag_session_ack(struct ag_session *s, uint64_t generation, int64_t ack_id, co
         return RP_ENOMEM;
     }
     struct rp_sio_packet p = {.type = RP_SIO_ACK, .nsp = AG_NAMESPACE, .data = args, .id = ack_id};
+    int rc = send_packet(s, &p);
+    json_decref(args);
+    return rc;
+}
+
+int ag_session_emit(struct ag_session *s, const char *name, const json_t *arg)
+{
+    if (s->state != AG_SESSION_READY) {
+        return RP_ESHUTTING_DOWN;
+    }
+    json_t *args = json_pack("[s, O]", name, arg);
+    if (!args) {
+        return RP_ENOMEM;
+    }
+    struct rp_sio_packet p = {
+        .type = RP_SIO_EVENT, .nsp = AG_NAMESPACE, .data = args, .id = RP_SIO_NO_ID};
     int rc = send_packet(s, &p);
     json_decref(args);
     return rc;

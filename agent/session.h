@@ -49,9 +49,12 @@ struct ag_session {
     int ping_interval_ms; /* from the open packet */
     int ping_timeout_ms;
     long max_payload;
-    uint64_t generation;  /* increases with every link */
-    bool ext_record;      /* the platform asked for full records */
-    long limits_max_body; /* from `limits`; 0 when not sent */
+    uint64_t generation;   /* increases with every link */
+    bool ext_record;       /* the platform asked for full records */
+    bool ext_trace;        /* ... with the trace lines in them */
+    bool ext_trace_stream; /* ... and may ask for live trace events (trace-watch) */
+    bool trace_watched;    /* someone on the platform watches the live trace now */
+    long limits_max_body;  /* from `limits`; 0 when not sent */
     uint64_t frames_rejected;
 };
 
@@ -69,6 +72,9 @@ void ag_session_frame(struct ag_session *s, const unsigned char *data, size_t le
 /* Sends an ACK with one argument (borrowed) for an event of this generation. Returns 0,
  * RP_ESHUTTING_DOWN when that link is gone, or an encode error. */
 int ag_session_ack(struct ag_session *s, uint64_t generation, int64_t ack_id, const json_t *arg);
+/* Emits an event [name, arg] (arg borrowed) without an ack on the current link when ready.
+ * Returns 0 or a negative code. */
+int ag_session_emit(struct ag_session *s, const char *name, const json_t *arg);
 /* Says goodbye on the current link: a Socket.IO DISCONNECT then an Engine.IO close. */
 void ag_session_leave(struct ag_session *s);
 

@@ -10,6 +10,20 @@
 
 #include "job.h"
 #include "record.h"
+#include "redact.h"
+
+#define RP_TRACE_BODY_PREVIEW 256 /* body bytes shown in a trace */
+
+/* One line of a call's live trace, in the spirit of curl -v. Borrowed during the callback. */
+struct rp_trace_line {
+    int64_t t_us;      /* since the call started */
+    const char *event; /* resolve, connect, tls, request, request-body, response, response-body,
+                          timing, error, info */
+    const char *text;  /* one printable line, secrets redacted */
+};
+
+/* Called for every trace line as it happens, with the ud given to rp_exec_start. */
+typedef void (*rp_exec_trace_cb)(void *call_ud, const struct rp_trace_line *line);
 
 #define RP_EXEC_MAX_RESP_HEADERS 500
 #define RP_EXEC_MAX_RESP_HEADER_BYTES (256 * 1024)
@@ -22,6 +36,7 @@ struct rp_exec_opts {
     size_t default_capture;  /* body bytes kept for jobs without maxContentSize */
     const struct rp_header *extra_headers; /* the operator's --header values (copied) */
     size_t n_extra_headers;
+    const struct rp_redact *redact; /* borrowed, must outlive the executor; NULL: nothing */
 };
 
 struct rp_exec;
@@ -37,9 +52,17 @@ struct rp_exec *rp_exec_new(uv_loop_t *loop, const struct rp_exec_opts *opts, st
  * memory is released once the loop has run the close callbacks. NULL is a no-op. */
 void rp_exec_free(struct rp_exec *ex);
 
-/* Starts a job. The job must stay valid until the callback. Returns 0 (and the call in *out,
- * when out is not NULL) or a negative code with err set; the callback is not called then. */
-int rp_exec_start(struct rp_exec *ex, const struct rp_job *job, rp_exec_done_cb cb, void *ud,
+/* What one call reports to its caller. */
+struct rp_exec_call_opts {
+    rp_exec_done_cb done;   /* required */
+    rp_exec_trace_cb trace; /* live trace lines; NULL for none */
+    bool keep_trace;        /* also keep the trace lines in the record */
+    void *ud;
+};
+
+/* Starts a job. The job must stay valid until the done callback. Returns 0 (and the call in
+ * *out, when out is not NULL) or a negative code with err set; no callback is called then. */
+int rp_exec_start(struct rp_exec *ex, const struct rp_job *job, const struct rp_exec_call_opts *co,
                   struct rp_exec_call **out, struct rp_err *err);
 /* Ends a call early; its callback runs now with the given code. */
 void rp_exec_cancel(struct rp_exec_call *call, int code, const char *why);

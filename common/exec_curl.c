@@ -1,6 +1,7 @@
 /* exec_curl: the libcurl and libuv glue of the executor. It owns the curl multi handle, the
  * uv poll/timer handles curl asks for, and the per-call easy handles; what goes into a record
  * is decided by record.c, what a valid job is by job.c. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,11 +31,16 @@ struct rp_exec_call {
     const struct rp_job *job;
     struct rp_record rec;
     rp_exec_done_cb cb;
+    rp_exec_trace_cb trace;
+    bool keep_trace;
     void *ud;
     int own_error; /* set by a callback that aborted the transfer */
     char own_msg[RP_ERR_MSG_MAX];
     char errbuf[CURL_ERROR_SIZE];
     bool tls_seen;
+    uint64_t start_us;
+    size_t body_out_shown; /* request body bytes already traced */
+    size_t body_in_shown;  /* response body bytes already traced */
     struct rp_exec_call *prev, *next;
 };
 
@@ -149,6 +155,136 @@ static int on_timer_change(CURLM *multi, long timeout_ms, void *userp)
     return 0;
 }
 
+/* ---- the live trace ---- */
+
+#define TRACE_LINE_MAX 1024
+
+/* Copies len bytes as one printable line: controls and non-ASCII bytes become \xNN. */
+static void printable(const char *in, size_t len, char *out, size_t out_len)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    for (size_t i = 0; i < len && o + 5 < out_len; i++) {
+        unsigned char ch = (unsigned char)in[i];
+        if (ch >= 0x20 && ch < 0x7f) {
+            out[o++] = (char)ch;
+        } else {
+            out[o++] = '\\';
+            out[o++] = 'x';
+            out[o++] = hex[ch >> 4];
+            out[o++] = hex[ch & 15];
+        }
+    }
+    out[o] = 0;
+}
+
+static bool tracing(const struct rp_exec_call *c)
+{
+    return c->trace || c->keep_trace;
+}
+
+static void trace_text(struct rp_exec_call *c, const char *event, const char *text)
+{
+    struct rp_trace_line line = {
+        .t_us = (int64_t)(rp_now_us() - c->start_us), .event = event, .text = text};
+    if (c->trace) {
+        c->trace(c->ud, &line);
+    }
+    if (c->keep_trace) {
+        rp_record_trace(&c->rec, line.t_us, event, text);
+    }
+}
+
+static void trace_fmt(struct rp_exec_call *c, const char *event, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void trace_fmt(struct rp_exec_call *c, const char *event, const char *fmt, ...)
+{
+    if (!tracing(c)) {
+        return;
+    }
+    char raw[TRACE_LINE_MAX];
+    char line[TRACE_LINE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(raw, sizeof(raw), fmt, ap);
+    va_end(ap);
+    printable(raw,
+              n < 0                     ? 0
+              : (size_t)n < sizeof(raw) ? (size_t)n
+                                        : sizeof(raw) - 1,
+              line, sizeof(line));
+    trace_text(c, event, line);
+}
+
+/* A header line, its value redacted when the name is a secret. */
+static void trace_header(struct rp_exec_call *c, const char *event, char dir, const char *p,
+                         size_t len)
+{
+    const char *colon = memchr(p, ':', len);
+    const struct rp_redact *red = c->ex->opts.redact;
+    if (colon && rp_redact_header(red, p, (size_t)(colon - p))) {
+        const char *v = colon + 1;
+        while (v < p + len && *v == ' ') {
+            v++;
+        }
+        char shown[96];
+        rp_redact_value(v, (size_t)(p + len - v), shown, sizeof(shown));
+        trace_fmt(c, event, "%c %.*s: %s", dir, (int)(colon - p), p, shown);
+    } else {
+        trace_fmt(c, event, "%c %.*s", dir, (int)len, p);
+    }
+}
+
+/* Splits a header block into lines. */
+static void trace_head(struct rp_exec_call *c, const char *event, char dir, const char *data,
+                       size_t size)
+{
+    const char *p = data;
+    const char *end = data + size;
+    while (p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        size_t l = (size_t)((eol ? eol : end) - p);
+        if (l && p[l - 1] == '\r') {
+            l--;
+        }
+        if (l) {
+            trace_header(c, event, dir, p, l);
+        }
+        p = eol ? eol + 1 : end;
+    }
+}
+
+static void trace_body(struct rp_exec_call *c, const char *event, char dir, const char *data,
+                       size_t size, size_t *shown)
+{
+    if (*shown >= RP_TRACE_BODY_PREVIEW) {
+        return;
+    }
+    size_t n = size < RP_TRACE_BODY_PREVIEW - *shown ? size : RP_TRACE_BODY_PREVIEW - *shown;
+    trace_fmt(c, event, "%c %.*s%s", dir, (int)n, data,
+              *shown + n >= RP_TRACE_BODY_PREVIEW ? " [...]" : "");
+    *shown += n;
+}
+
+static const char *info_event(const char *text)
+{
+    static const char *const tls_prefixes[] = {
+        "SSL",         "TLS",          "ALPN",    "Server certificate", " subject",
+        " start date", " expire date", " issuer", " subjectAltName",    "CAfile",
+        "CApath",      " SSL",         NULL};
+    if (strncmp(text, "Trying", 6) == 0 || strncmp(text, "Connected to", 12) == 0 ||
+        strncmp(text, "  Trying", 8) == 0) {
+        return "connect";
+    }
+    for (size_t i = 0; tls_prefixes[i]; i++) {
+        if (strncmp(text, tls_prefixes[i], strlen(tls_prefixes[i])) == 0) {
+            return "tls";
+        }
+    }
+    return "info";
+}
+
 /* ---- TLS facts ---- */
 
 static void x509_name(X509_NAME *name, char *out, size_t len)
@@ -199,6 +335,9 @@ static void tls_from_ssl(struct rp_exec_call *c, SSL *ssl)
     }
     c->rec.has_tls = true;
     c->tls_seen = true;
+    trace_fmt(c, "tls", "* TLS %s %s; subject %s; issuer %s; expires %s; %s", tls->version,
+              tls->cipher, tls->subject, tls->issuer, tls->not_after,
+              tls->verify_result == 0 ? "verified" : "NOT verified");
 }
 
 static void tls_capture(struct rp_exec_call *c)
@@ -346,8 +485,15 @@ static size_t on_header(char *buf, size_t size, size_t n, void *userp)
     while (v < end && (*v == ' ' || *v == '\t')) {
         v++;
     }
+    char shown[96];
+    size_t vlen = (size_t)(end - v);
+    if (rp_redact_header(c->ex->opts.redact, buf, (size_t)(colon - buf))) {
+        rp_redact_value(v, vlen, shown, sizeof(shown));
+        v = shown;
+        vlen = strlen(shown);
+    }
     if (rp_record_add_header(&r->resp_headers, &r->n_resp_headers, buf, (size_t)(colon - buf), v,
-                             (size_t)(end - v))) {
+                             vlen)) {
         call_abort(c, RP_ENOMEM, "out of memory");
         return 0;
     }
@@ -400,8 +546,15 @@ static void request_head(struct rp_exec_call *c, const char *data, size_t len)
                 while (v < p + l && *v == ' ') {
                     v++;
                 }
+                size_t vlen = (size_t)(p + l - v);
+                char shown[96];
+                if (rp_redact_header(c->ex->opts.redact, p, (size_t)(colon - p))) {
+                    rp_redact_value(v, vlen, shown, sizeof(shown));
+                    v = shown;
+                    vlen = strlen(shown);
+                }
                 rp_record_add_header(&r->req_headers, &r->n_req_headers, p, (size_t)(colon - p), v,
-                                     (size_t)(p + l - v));
+                                     vlen);
             }
         }
         p = eol ? eol + 1 : end;
@@ -412,8 +565,41 @@ static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size, voi
 {
     (void)easy;
     struct rp_exec_call *c = userp;
-    if (type == CURLINFO_HEADER_OUT) {
+    switch (type) {
+    case CURLINFO_HEADER_OUT:
         request_head(c, data, size);
+        if (tracing(c)) {
+            trace_head(c, "request", '>', data, size);
+        }
+        break;
+    case CURLINFO_DATA_OUT:
+        if (tracing(c)) {
+            trace_body(c, "request-body", '>', data, size, &c->body_out_shown);
+        }
+        break;
+    case CURLINFO_HEADER_IN:
+        if (tracing(c)) {
+            trace_head(c, "response", '<', data, size);
+        }
+        break;
+    case CURLINFO_DATA_IN:
+        if (tracing(c)) {
+            trace_body(c, "response-body", '<', data, size, &c->body_in_shown);
+        }
+        break;
+    case CURLINFO_TEXT:
+        if (tracing(c)) {
+            size_t n = size;
+            while (n && (data[n - 1] == '\n' || data[n - 1] == '\r')) {
+                n--;
+            }
+            char text[TRACE_LINE_MAX];
+            snprintf(text, sizeof(text), "%.*s", (int)n, data);
+            trace_fmt(c, info_event(text), "* %s", text);
+        }
+        break;
+    default:
+        break;
     }
     return 0;
 }
@@ -533,6 +719,24 @@ static void call_finish(struct rp_exec_call *c, CURLcode rc, int forced, const c
         }
     }
     rp_record_finish(r);
+    if (tracing(c)) {
+        char parts[5][24];
+        int64_t v[5] = {r->t_dns, r->t_connect, r->t_tls, r->t_first_byte, r->t_total};
+        for (int i = 0; i < 5; i++) {
+            if (v[i] < 0) {
+                snprintf(parts[i], sizeof(parts[i]), "-");
+            } else {
+                snprintf(parts[i], sizeof(parts[i]), "%.2f ms", (double)v[i] / 1000.0);
+            }
+        }
+        if (r->error.code) {
+            trace_fmt(c, "error", "! %s: %s", rp_err_name(r->error.code), r->error.msg);
+        }
+        trace_fmt(c, "timing",
+                  "* timing: dns %s, connect %s, tls %s, first byte %s, total %s; %llu body bytes",
+                  parts[0], parts[1], parts[2], parts[3], parts[4],
+                  (unsigned long long)r->body_total);
+    }
     c->cb(c, r, c->ud);
     call_free(c);
 }
@@ -664,7 +868,7 @@ static int setup_easy(struct rp_exec_call *c)
     return cr == CURLE_OK ? 0 : RP_EINTERNAL;
 }
 
-int rp_exec_start(struct rp_exec *ex, const struct rp_job *job, rp_exec_done_cb cb, void *ud,
+int rp_exec_start(struct rp_exec *ex, const struct rp_job *job, const struct rp_exec_call_opts *co,
                   struct rp_exec_call **out, struct rp_err *err)
 {
     if (ex->closing) {
@@ -676,8 +880,10 @@ int rp_exec_start(struct rp_exec *ex, const struct rp_job *job, rp_exec_done_cb 
     }
     c->ex = ex;
     c->job = job;
-    c->cb = cb;
-    c->ud = ud;
+    c->cb = co->done;
+    c->trace = co->trace;
+    c->keep_trace = co->keep_trace;
+    c->ud = co->ud;
     size_t cap =
         job->max_content_kib ? (size_t)job->max_content_kib * 1024 : ex->opts.default_capture;
     int rc = rp_record_init(&c->rec, job, cap);
@@ -686,6 +892,7 @@ int rp_exec_start(struct rp_exec *ex, const struct rp_job *job, rp_exec_done_cb 
         return rp_err_set(err, rc, NULL);
     }
     rp_record_mark_start(&c->rec);
+    c->start_us = rp_now_us();
     c->easy = curl_easy_init();
     rc = c->easy ? setup_easy(c) : RP_ENOMEM;
     if (rc == 0 && curl_multi_add_handle(ex->multi, c->easy) != CURLM_OK) {
@@ -704,6 +911,8 @@ int rp_exec_start(struct rp_exec *ex, const struct rp_job *job, rp_exec_done_cb 
     if (out) {
         *out = c;
     }
+    trace_fmt(c, "resolve", "* %s %s: resolving %s (port %d)", job->method, job->url, job->host,
+              job->port);
     return 0;
 }
 

@@ -45,6 +45,7 @@ void rp_record_cleanup(struct rp_record *r)
     headers_free(r->resp_headers, r->n_resp_headers);
     rp_buf_cleanup(&r->body);
     rp_sha256_free(r->sha);
+    json_decref(r->trace);
     memset(r, 0, sizeof(*r));
 }
 
@@ -101,6 +102,24 @@ int rp_record_body(struct rp_record *r, const void *p, size_t n)
         r->truncated = true;
     }
     return keep ? rp_buf_append(&r->body, p, keep) : 0;
+}
+
+void rp_record_trace(struct rp_record *r, int64_t t_us, const char *event, const char *text)
+{
+    if (!r->trace) {
+        r->trace = json_array();
+    }
+    if (!r->trace || json_array_size(r->trace) >= RP_RECORD_MAX_TRACE) {
+        r->trace_dropped++;
+        return;
+    }
+    json_t *line = json_pack("{s:f, s:s, s:s%}", "t", (double)t_us / 1000.0, "event", event, "text",
+                             text, strlen(text));
+    if (line) {
+        json_array_append_new(r->trace, line);
+    } else {
+        r->trace_dropped++;
+    }
 }
 
 void rp_record_finish(struct rp_record *r)
@@ -251,6 +270,12 @@ json_t *rp_record_to_json(const struct rp_record *r)
         json_object_set_new(rec, "tls", tls ? tls : json_null());
     } else {
         json_object_set_new(rec, "tls", json_null());
+    }
+    if (r->trace) {
+        json_object_set(rec, "trace", r->trace);
+        if (r->trace_dropped) {
+            json_object_set_new(rec, "traceDropped", json_integer((json_int_t)r->trace_dropped));
+        }
     }
     if (r->error.code) {
         json_object_set_new(rec, "error",

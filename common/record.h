@@ -13,6 +13,8 @@
 #include "rp_err.h"
 #include "rp_util.h"
 
+#define RP_RECORD_MAX_TRACE 400
+
 struct rp_record_tls {
     char version[32];
     char cipher[96];
@@ -56,6 +58,8 @@ struct rp_record {
     bool has_tls;
     struct rp_record_tls tls;
     char started_at[40]; /* wall clock, ISO-8601 */
+    json_t *trace;       /* [{t, event, text}] when kept, else NULL (owned) */
+    size_t trace_dropped;
     struct rp_err error; /* code 0 on success */
 };
 
@@ -73,6 +77,8 @@ int rp_record_add_header(struct rp_header **list, size_t *n, const char *name, s
 void rp_record_reset_response(struct rp_record *r);
 /* Feeds received body bytes: all are hashed and counted, the first capture_cap are kept. */
 int rp_record_body(struct rp_record *r, const void *p, size_t n);
+/* Keeps a trace line (at most RP_RECORD_MAX_TRACE; the rest are counted). */
+void rp_record_trace(struct rp_record *r, int64_t t_us, const char *event, const char *text);
 /* Finishes the body hash. */
 void rp_record_finish(struct rp_record *r);
 

@@ -87,7 +87,7 @@ WEBHOOK_ID=$(echo "$WEBHOOK" | field id)
 
 say "starting the repeater agent (verbose; its live output follows)"
 "$BUILD/agent/repeater" --token "$TOKEN" --id "$REPEATER_ID" \
-    --platform "ws://127.0.0.1:$PORT" --log-level verbose >"$WORK/agent.log" 2>&1 &
+    --platform "ws://127.0.0.1:$PORT" --verbose >"$WORK/agent.log" 2>&1 &
 PIDS+=($!)
 tail -n +1 -f "$WORK/agent.log" | sed -u 's/^/[agent] /' &
 PIDS+=($!)

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "deliver.h"
+#include "har.h"
 #include "job.h"
 #include "rp_log.h"
 #include "rp_util.h"
@@ -58,6 +59,9 @@ static void not_found(struct ctx *c, const char *what, const char *id)
 {
     fail(c, 404, "not_found", NULL, "%s %.64s does not exist", what, id);
 }
+
+static bool split_path(struct ctx *c, char *path);
+static bool authorized(struct ctx *c);
 
 /* ---- body validation ---- */
 
@@ -731,6 +735,11 @@ static void route_deliveries(struct ctx *c, const char *m)
         respond(c, 200, delivery_out(d));
         return;
     }
+    if (c->nseg == 5 && strcmp(m, "GET") == 0 && strcmp(c->seg[4], "har") == 0) {
+        respond(c, 200, ps_har_from_delivery(d));
+        json_decref(d);
+        return;
+    }
     if (c->nseg == 5 && strcmp(m, "POST") == 0 && strcmp(c->seg[4], "redeliver") == 0) {
         const char *state = json_string_value(json_object_get(d, "state"));
         if (strcmp(state, "in_flight") == 0) {
@@ -759,6 +768,39 @@ static bool split_path(struct ctx *c, char *path)
         c->seg[c->nseg++] = s;
     }
     return true;
+}
+
+int ps_api_trace_request(struct ps_api *api, const struct ps_api_request *req, char *id,
+                         size_t id_len, struct ps_api_response *resp)
+{
+    struct ctx c = {.api = api, .req = req, .resp = resp};
+    resp->status = 0;
+    resp->body = NULL;
+    if (strcmp(req->method, "GET") != 0 || !req->path) {
+        return 0;
+    }
+    char *path = strdup(req->path);
+    if (!path) {
+        return 0;
+    }
+    int rc = 0;
+    if (split_path(&c, path) && c.nseg == 5 && strcmp(c.seg[0], "api") == 0 &&
+        strcmp(c.seg[1], "v1") == 0 && strcmp(c.seg[2], "repeaters") == 0 &&
+        strcmp(c.seg[4], "trace") == 0) {
+        rc = -1;
+        if (authorized(&c)) {
+            json_t *r = ps_store_repeater_get(api->store, c.seg[3]);
+            if (r) {
+                snprintf(id, id_len, "%s", c.seg[3]);
+                rc = 1;
+            } else {
+                not_found(&c, "repeater", c.seg[3]);
+            }
+            json_decref(r);
+        }
+    }
+    free(path);
+    return rc;
 }
 
 void ps_api_handle(struct ps_api *api, const struct ps_api_request *req,

@@ -38,6 +38,12 @@ struct ps_api_response {
 void ps_api_handle(struct ps_api *api, const struct ps_api_request *req,
                    struct ps_api_response *resp);
 
+/* For GET /api/v1/repeaters/{id}/trace (a Server-Sent Events stream served by the glue):
+ * returns 1 and the id when the request is one and is allowed, -1 with the error in resp when
+ * it is one and is not, 0 when it is another request. */
+int ps_api_trace_request(struct ps_api *api, const struct ps_api_request *req, char *id,
+                         size_t id_len, struct ps_api_response *resp);
+
 /* The status a repeater shows: deactivated, connected or disconnected. */
 const char *ps_api_repeater_status(struct ps_api *api, const json_t *repeater);
 

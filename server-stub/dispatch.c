@@ -199,15 +199,27 @@ static void on_direct_done(struct rp_exec_call *call, struct rp_record *rec, voi
     json_decref(j);
 }
 
+/* A header pair for a stored record, its value redacted when the name is a secret. */
+static json_t *header_pair(const struct ps_dispatch *d, const char *name, const json_t *value)
+{
+    const char *v = json_string_value(value);
+    if (v && rp_redact_header(d->cfg.redact, name, strlen(name))) {
+        char shown[96];
+        rp_redact_value(v, strlen(v), shown, sizeof(shown));
+        return json_pack("[s, s]", name, shown);
+    }
+    return json_pack("[s, O]", name, value);
+}
+
 /* The job's headers as [[name, value], ...], the record's form. New reference. */
-static json_t *job_header_pairs(const json_t *job)
+static json_t *job_header_pairs(const struct ps_dispatch *d, const json_t *job)
 {
     json_t *pairs = json_array();
     const char *name;
     json_t *v;
     json_object_foreach(json_object_get(job, "headers"), name, v)
     {
-        json_array_append_new(pairs, json_pack("[s, O]", name, v));
+        json_array_append_new(pairs, header_pair(d, name, v));
     }
     return pairs;
 }
@@ -219,9 +231,9 @@ static json_t *record_base(struct attempt *a)
                      "s:n}}",
                      "protocol", "http", "startedAt", a->started_at, "request", "method",
                      json_object_get(a->job, "method"), "url", json_object_get(a->job, "url"),
-                     "headers", job_header_pairs(a->job), "body", json_object_get(a->job, "body"),
-                     "response", "remote", "tls", "timings", "dns", "connect", "tls", "firstByte",
-                     "total");
+                     "headers", job_header_pairs(a->d, a->job), "body",
+                     json_object_get(a->job, "body"), "response", "remote", "tls", "timings", "dns",
+                     "connect", "tls", "firstByte", "total");
 }
 
 /* A record for an attempt that never reached a receiver. */
@@ -248,7 +260,7 @@ static json_t *record_from_bright(struct attempt *a, const json_t *ack)
             size_t n = json_is_array(v) ? json_array_size(v) : 1;
             for (size_t i = 0; i < n; i++) {
                 json_t *one = json_is_array(v) ? json_array_get(v, i) : v;
-                json_array_append_new(pairs, json_pack("[s, O]", name, one));
+                json_array_append_new(pairs, header_pair(a->d, name, one));
             }
         }
         json_t *resp = json_pack("{s:O, s:o, s:O}", "statusCode", status, "headers", pairs, "body",
@@ -406,7 +418,8 @@ static void attempt_start(struct ps_dispatch *d, const char *delivery_id)
     }
     int rc = rp_job_parse(a->job, &a->parsed, &err);
     if (rc == 0) {
-        rc = rp_exec_start(d->exec, &a->parsed, on_direct_done, a, NULL, &err);
+        struct rp_exec_call_opts co = {.done = on_direct_done, .keep_trace = true, .ud = a};
+        rc = rp_exec_start(d->exec, &a->parsed, &co, NULL, &err);
     }
     if (rc) {
         json_t *rec = error_record(a, rc, err.msg);

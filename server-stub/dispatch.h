@@ -19,6 +19,7 @@ struct ps_dispatch_cfg {
     struct ps_retry_schedule retry;
     long attempt_timeout_ms; /* the job's timeout; the repeater's ack deadline adds 10 s */
     int max_in_flight;
+    const struct rp_redact *redact; /* secrets in stored records (borrowed) */
 };
 
 struct ps_dispatch;

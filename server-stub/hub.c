@@ -192,8 +192,8 @@ static void on_deploy(struct ps_conn *c, const json_t *args)
     }
     c->state = CONN_DEPLOYED;
     const char *version = json_string_value(json_object_get(runtime, "version"));
-    emit(c, json_pack("[s, {s:s, s:{s:b}}]", "deployed", "repeaterId", c->repeater_id, "extensions",
-                      "record", 1));
+    emit(c, json_pack("[s, {s:s, s:{s:b, s:b, s:b}}]", "deployed", "repeaterId", c->repeater_id,
+                      "extensions", "record", 1, "trace", 1, "traceStream", 1));
     if (c->hub->cfg.limits_max_body > 0) {
         emit(c, json_pack("[s, {s:I}]", "limits", "maxBodySize",
                           (json_int_t)c->hub->cfg.limits_max_body));
@@ -201,6 +201,9 @@ static void on_deploy(struct ps_conn *c, const json_t *args)
     rp_log_notice(SUB, "repeater %s deployed (version %s)", c->repeater_id,
                   version ? version : "?");
     c->hub->ops->deployed(c->hub->ud, c->repeater_id, version, runtime);
+    if (c->hub->ops->watched && c->hub->ops->watched(c->hub->ud, c->repeater_id)) {
+        emit(c, json_pack("[s, {s:b}]", "trace-watch", "enabled", 1));
+    }
 }
 
 static void req_unlink(struct ps_req *r)
@@ -271,6 +274,11 @@ static void on_binary(struct ps_conn *c, const unsigned char *data, size_t len)
         }
         if (strcmp(name, "deploy") == 0) {
             on_deploy(c, p.data);
+        } else if (strcmp(name, "trace") == 0 && c->state == CONN_DEPLOYED) {
+            json_t *line = json_array_get(p.data, 1);
+            if (json_is_object(line) && c->hub->ops->trace) {
+                c->hub->ops->trace(c->hub->ud, c->repeater_id, line);
+            }
         } else {
             rp_log_verbose(SUB, "repeater %s: event %s ignored", c->repeater_id, name);
         }
@@ -409,6 +417,15 @@ void ps_hub_repeater_kick(struct ps_hub *hub, const char *repeater_id, const cha
                               "remediation", "Ask the platform's administrator"));
             c->state = CONN_CLOSING;
             hub->ops->close(c->ud, code);
+        }
+    }
+}
+
+void ps_hub_trace_watch(struct ps_hub *hub, const char *repeater_id, bool enabled)
+{
+    for (struct ps_conn *c = hub->conns; c; c = c->next) {
+        if (c->state == CONN_DEPLOYED && strcmp(c->repeater_id, repeater_id) == 0) {
+            emit(c, json_pack("[s, {s:b}]", "trace-watch", "enabled", enabled));
         }
     }
 }

@@ -38,6 +38,10 @@ struct ps_hub_ops {
                      const json_t *runtime);
     /* A repeater's connection ended. */
     void (*gone)(void *hub_ud, const char *repeater_id);
+    /* A live trace line from a repeater ({jobId, t, event, text}, borrowed). May be NULL. */
+    void (*trace)(void *hub_ud, const char *repeater_id, const json_t *line);
+    /* True when someone watches the repeater's live trace. May be NULL. */
+    bool (*watched)(void *hub_ud, const char *repeater_id);
 };
 
 struct ps_hub_cfg {
@@ -73,6 +77,8 @@ void ps_hub_request_fail(struct ps_req *r, int code, const char *msg);
 /* Closes every connection of a repeater (deactivated or deleted) with a Bright error. */
 void ps_hub_repeater_kick(struct ps_hub *hub, const char *repeater_id, const char *code,
                           const char *message);
+/* Tells the repeater's connections whether their live trace is watched (trace-watch). */
+void ps_hub_trace_watch(struct ps_hub *hub, const char *repeater_id, bool enabled);
 /* Connections and requests in flight, for status. */
 size_t ps_hub_connections(const struct ps_hub *hub);
 

@@ -48,6 +48,7 @@ struct stub {
     struct ps_server *server;
     struct ps_api api;
     struct ps_hub_ops hub_ops;
+    struct rp_redact redact;
     uv_signal_t sigterm, sigint;
     bool stopping;
 };
@@ -217,6 +218,18 @@ static void hub_deployed(void *ud, const char *repeater_id, const char *version,
     ps_dispatch_repeater_online(s->dispatch, repeater_id);
 }
 
+static void hub_trace(void *ud, const char *repeater_id, const json_t *line)
+{
+    (void)ud;
+    ps_server_trace_line(repeater_id, line);
+}
+
+static bool hub_watched(void *ud, const char *repeater_id)
+{
+    (void)ud;
+    return ps_server_trace_watched(repeater_id);
+}
+
 static void hub_gone(void *ud, const char *repeater_id)
 {
     struct stub *s = ud;
@@ -281,8 +294,8 @@ int main(int argc, char **argv)
         return 2;
     }
     rp_log_setup((enum rp_log_level)s.o.log_level, RP_LOG_TEXT, NULL);
-    struct ps_dispatch_cfg dc = {.attempt_timeout_ms = s.o.attempt_timeout_ms,
-                                 .max_in_flight = 256};
+    struct ps_dispatch_cfg dc = {
+        .attempt_timeout_ms = s.o.attempt_timeout_ms, .max_in_flight = 256, .redact = &s.redact};
     if (ps_retry_parse(s.o.retry, &dc.retry, &err)) {
         fprintf(stderr, "platform-stub: --retry-schedule: %s\n", err.msg);
         return 2;
@@ -296,8 +309,10 @@ int main(int argc, char **argv)
         return 1;
     }
     uv_loop_init(&s.loop);
+    rp_redact_init(&s.redact);
     struct rp_exec_opts eo = {.default_timeout_ms = s.o.attempt_timeout_ms,
-                              .default_capture = 100 * 1024};
+                              .default_capture = 100 * 1024,
+                              .redact = &s.redact};
     s.exec = rp_exec_new(&s.loop, &eo, &err);
     struct ps_server_cfg sc = {
         .host = s.o.host,
@@ -313,6 +328,8 @@ int main(int argc, char **argv)
     s.hub_ops.auth = hub_auth;
     s.hub_ops.deployed = hub_deployed;
     s.hub_ops.gone = hub_gone;
+    s.hub_ops.trace = hub_trace;
+    s.hub_ops.watched = hub_watched;
     struct ps_hub_cfg hc = {
         .ping_interval_ms = (int)s.o.ping_interval_ms,
         .ping_timeout_ms = (int)s.o.ping_timeout_ms,

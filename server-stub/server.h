@@ -32,6 +32,9 @@ int ps_server_port(const struct ps_server *s);
 /* The hub ops that write to this server's WebSockets. */
 const struct ps_hub_ops *ps_server_hub_ops(void);
 void ps_server_set_hub(struct ps_server *s, struct ps_hub *hub);
+/* Hub callbacks: a live trace line for the watchers of a repeater; whether it has any. */
+void ps_server_trace_line(const char *repeater_id, const json_t *line);
+bool ps_server_trace_watched(const char *repeater_id);
 /* Destroys the lws context (run the loop, then ps_server_destroy_again, then free). */
 void ps_server_destroy(struct ps_server *s);
 bool ps_server_destroy_again(struct ps_server *s);

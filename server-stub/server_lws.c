@@ -52,6 +52,12 @@ struct pss {
     size_t out_sent;
     bool headers_sent;
     int status;
+    /* Server-Sent Events (a repeater's live trace) */
+    bool sse;
+    char sse_repeater[64];
+    struct rp_buf sse_out;
+    struct pss *sse_next;
+    struct lws *wsi;
 };
 
 struct ps_server {
@@ -61,7 +67,12 @@ struct ps_server {
     struct ps_hub *hub;
     struct lws_context *ctx;
     struct lws_vhost *vhost;
+    struct pss *sse_subs;
+    uv_timer_t sse_timer;
 };
+
+#define SSE_KEEPALIVE_MS 15000
+#define SSE_MAX_PENDING (1024 * 1024) /* a watcher that reads nothing loses lines past this */
 
 /* ---- WebSocket peers ---- */
 
@@ -243,6 +254,9 @@ static void ws_closed(struct pss *pss)
 
 /* ---- HTTP ---- */
 
+static int sse_start(struct ps_server *srv, struct lws *wsi, struct pss *pss, const char *id);
+static void sse_stop(struct ps_server *srv, struct pss *pss);
+
 static void http_reset(struct pss *pss)
 {
     json_decref(pss->query);
@@ -298,7 +312,14 @@ static int http_respond(struct ps_server *srv, struct lws *wsi, struct pss *pss)
         .body_too_large = pss->body_too_large,
     };
     struct ps_api_response resp = {0};
-    ps_api_handle(srv->api, &req, &resp);
+    char repeater[64];
+    int trace = ps_api_trace_request(srv->api, &req, repeater, sizeof(repeater), &resp);
+    if (trace == 1) {
+        return sse_start(srv, wsi, pss, repeater);
+    }
+    if (trace == 0) {
+        ps_api_handle(srv->api, &req, &resp);
+    }
     char *text = resp.body ? json_dumps(resp.body, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
     json_decref(resp.body);
     size_t len = text ? strlen(text) : 0;
@@ -373,6 +394,133 @@ static bool ws_path_ok(struct lws *wsi)
     return strncmp(uri, ENGINE_PATH, n) == 0 && (uri[n] == 0 || (uri[n] == '/' && !uri[n + 1]));
 }
 
+/* ---- Server-Sent Events: a repeater's live trace ---- */
+
+static size_t sse_count(const struct ps_server *srv, const char *repeater_id)
+{
+    size_t n = 0;
+    for (const struct pss *p = srv->sse_subs; p; p = p->sse_next) {
+        n += strcmp(p->sse_repeater, repeater_id) == 0;
+    }
+    return n;
+}
+
+static void sse_queue(struct pss *p, const char *text, size_t len)
+{
+    if (p->sse_out.len + len > SSE_MAX_PENDING) {
+        return;
+    }
+    if (rp_buf_append(&p->sse_out, text, len) == 0) {
+        lws_callback_on_writable(p->wsi);
+    }
+}
+
+/* Fans a trace line out to the watchers of its repeater. */
+static void sse_publish(struct ps_server *srv, const char *repeater_id, const json_t *line)
+{
+    char *data = NULL;
+    for (struct pss *p = srv->sse_subs; p; p = p->sse_next) {
+        if (strcmp(p->sse_repeater, repeater_id) != 0) {
+            continue;
+        }
+        if (!data) {
+            data = json_dumps(line, JSON_COMPACT);
+            if (!data) {
+                return;
+            }
+        }
+        char head[] = "event: trace\ndata: ";
+        sse_queue(p, head, sizeof(head) - 1);
+        sse_queue(p, data, strlen(data));
+        sse_queue(p, "\n\n", 2);
+    }
+    free(data);
+}
+
+static void on_sse_keepalive(uv_timer_t *t)
+{
+    struct ps_server *srv = t->data;
+    for (struct pss *p = srv->sse_subs; p; p = p->sse_next) {
+        sse_queue(p, ": keep-alive\n\n", 15);
+    }
+}
+
+static int sse_start(struct ps_server *srv, struct lws *wsi, struct pss *pss, const char *id)
+{
+    unsigned char hdr[LWS_PRE + 1024];
+    unsigned char *start = hdr + LWS_PRE;
+    unsigned char *p = start;
+    unsigned char *end = hdr + sizeof(hdr) - 1;
+    if (lws_add_http_common_headers(wsi, 200, "text/event-stream", LWS_ILLEGAL_HTTP_CONTENT_LEN, &p,
+                                    end) ||
+        lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
+                                    (const unsigned char *)"no-store", 8, &p, end) ||
+        lws_finalize_write_http_header(wsi, start, &p, end)) {
+        return -1;
+    }
+    pss->sse = true;
+    pss->wsi = wsi;
+    snprintf(pss->sse_repeater, sizeof(pss->sse_repeater), "%s", id);
+    rp_buf_init(&pss->sse_out);
+    bool first = sse_count(srv, id) == 0;
+    pss->sse_next = srv->sse_subs;
+    srv->sse_subs = pss;
+    char hello[160];
+    int n = snprintf(hello, sizeof(hello), ": watching the live trace of repeater %s\n\n", id);
+    sse_queue(pss, hello, (size_t)n);
+    if (first && srv->hub) {
+        ps_hub_trace_watch(srv->hub, id, true);
+    }
+    return 0;
+}
+
+static void sse_stop(struct ps_server *srv, struct pss *pss)
+{
+    for (struct pss **pp = &srv->sse_subs; *pp; pp = &(*pp)->sse_next) {
+        if (*pp == pss) {
+            *pp = pss->sse_next;
+            break;
+        }
+    }
+    pss->sse = false;
+    rp_buf_cleanup(&pss->sse_out);
+    if (srv->hub && sse_count(srv, pss->sse_repeater) == 0) {
+        ps_hub_trace_watch(srv->hub, pss->sse_repeater, false);
+    }
+}
+
+static int sse_writeable(struct lws *wsi, struct pss *pss)
+{
+    if (pss->sse_out.len == 0) {
+        return 0;
+    }
+    size_t n = pss->sse_out.len;
+    unsigned char *buf = malloc(LWS_PRE + n);
+    if (!buf) {
+        return -1;
+    }
+    memcpy(buf + LWS_PRE, pss->sse_out.data, n);
+    rp_buf_reset(&pss->sse_out);
+    int w = lws_write(wsi, buf + LWS_PRE, n, LWS_WRITE_HTTP);
+    free(buf);
+    return w < 0 ? -1 : 0;
+}
+
+/* Hub callbacks for the live trace. */
+static struct ps_server *trace_server;
+
+void ps_server_trace_line(const char *repeater_id, const json_t *line)
+{
+    if (trace_server) {
+        sse_publish(trace_server, repeater_id, line);
+    }
+}
+
+bool ps_server_trace_watched(const char *repeater_id)
+{
+    return trace_server && sse_count(trace_server, repeater_id) > 0;
+}
+
 static int on_lws(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                   size_t len)
 {
@@ -399,6 +547,9 @@ static int on_lws(struct lws *wsi, enum lws_callback_reasons reason, void *user,
         ws_closed(pss);
         return 0;
     case LWS_CALLBACK_HTTP:
+        if (pss->sse) {
+            sse_stop(srv, pss);
+        }
         http_reset(pss);
         http_read_request(wsi, pss);
         if (expects_body(wsi)) {
@@ -417,9 +568,12 @@ static int on_lws(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
         return http_respond(srv, wsi, pss);
     case LWS_CALLBACK_HTTP_WRITEABLE:
-        return http_writeable(wsi, pss);
+        return pss->sse ? sse_writeable(wsi, pss) : http_writeable(wsi, pss);
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
     case LWS_CALLBACK_CLOSED_HTTP:
+        if (pss->sse) {
+            sse_stop(srv, pss);
+        }
         if (!pss->peer) {
             http_reset(pss);
         }
@@ -483,6 +637,10 @@ struct ps_server *ps_server_new(uv_loop_t *loop, const struct ps_server_cfg *cfg
         return NULL;
     }
     srv->vhost = lws_get_vhost_by_name(srv->ctx, "default");
+    uv_timer_init(loop, &srv->sse_timer);
+    srv->sse_timer.data = srv;
+    uv_timer_start(&srv->sse_timer, on_sse_keepalive, SSE_KEEPALIVE_MS, SSE_KEEPALIVE_MS);
+    trace_server = srv;
     return srv;
 }
 
@@ -496,8 +654,16 @@ void ps_server_set_hub(struct ps_server *s, struct ps_hub *hub)
     s->hub = hub;
 }
 
+static void sse_timer_closed(uv_handle_t *h)
+{
+    (void)h;
+}
+
 void ps_server_destroy(struct ps_server *s)
 {
+    trace_server = NULL;
+    uv_timer_stop(&s->sse_timer);
+    uv_close((uv_handle_t *)&s->sse_timer, sse_timer_closed);
     if (s->ctx) {
         lws_context_destroy(s->ctx);
     }

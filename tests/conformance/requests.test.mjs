@@ -57,7 +57,8 @@ test(`${JOBS} concurrent jobs, ${IN_FLIGHT} in flight, checked field by field`, 
   });
   const { platform } = await startDeployed(t, {
     platform: { record: true },
-    agent: { args: ['--max-inflight', String(IN_FLIGHT)], logLevel: 'notice' },
+    // fidelity: the ack must carry exactly what the receiver sent, cookies included
+    agent: { args: ['--max-inflight', String(IN_FLIGHT), '--no-redact'], logLevel: 'notice' },
   });
 
   const r = rng(20261204);

@@ -17,9 +17,9 @@ static void test_signature_vector(void **state)
     /* the example of the Standard Webhooks specification */
     const char *body = "{\"test\": 2432232314}";
     char sig[128];
-    assert_int_equal(ps_sign("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek",
-                             1614265330, (const unsigned char *)body, strlen(body), sig,
-                             sizeof(sig)),
+    assert_int_equal(ps_sign("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                             "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330,
+                             (const unsigned char *)body, strlen(body), sig, sizeof(sig)),
                      0);
     assert_string_equal(sig, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
 }
@@ -82,11 +82,11 @@ static void test_payload(void **state)
     json_t *scan = json_pack("{s:s, s:s, s:s, s:{s:s}, s:s, s:n}", "id", "s1", "name", "Scan",
                              "status", "done", "config", "target", "x", "startedAt",
                              "2026-01-01T00:00:00.000Z", "endedAt");
-    json_t *issues = json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}]", "name", "a", "severity",
-                               "high", "name", "b", "severity", "high", "name", "c", "severity",
-                               "low");
-    json_t *p = ps_payload_build("msg_1", "2026-01-01T00:00:01.000Z", project, scan, "running",
-                                 issues);
+    json_t *issues =
+        json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}]", "name", "a", "severity", "high", "name",
+                  "b", "severity", "high", "name", "c", "severity", "low");
+    json_t *p =
+        ps_payload_build("msg_1", "2026-01-01T00:00:01.000Z", project, scan, "running", issues);
     assert_non_null(p);
     assert_string_equal(json_string_value(json_object_get(p, "type")), "scan.status_changed");
     json_t *s = json_object_get(p, "scan");
@@ -95,8 +95,8 @@ static void test_payload(void **state)
                         "x");
     json_t *iss = json_object_get(s, "issues");
     assert_int_equal(json_integer_value(json_object_get(iss, "total")), 3);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(iss, "bySeverity"), "high")),
-                     2);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(iss, "bySeverity"), "high")), 2);
     assert_int_equal(json_array_size(json_object_get(iss, "items")), 3);
     json_decref(p);
     json_decref(project);
@@ -118,9 +118,12 @@ static void test_statuses(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_signature_vector), cmocka_unit_test(test_secret_valid),
-        cmocka_unit_test(test_retry),            cmocka_unit_test(test_retry_after),
-        cmocka_unit_test(test_outcome),          cmocka_unit_test(test_payload),
+        cmocka_unit_test(test_signature_vector),
+        cmocka_unit_test(test_secret_valid),
+        cmocka_unit_test(test_retry),
+        cmocka_unit_test(test_retry_after),
+        cmocka_unit_test(test_outcome),
+        cmocka_unit_test(test_payload),
         cmocka_unit_test(test_statuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

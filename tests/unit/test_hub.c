@@ -54,7 +54,7 @@ static const char *f_auth(void *ud, const char *id, const char *token)
         return "repeater_deactivated";
     }
     return strcmp(id, "repeater001") == 0 && strcmp(token, "good") == 0 ? NULL
-                                                                          : "repeater_unauthorized";
+                                                                        : "repeater_unauthorized";
 }
 
 static void f_deployed(void *ud, const char *id, const char *version, const json_t *rt)
@@ -73,7 +73,8 @@ static void f_gone(void *ud, const char *id)
     gone_count++;
 }
 
-static const struct ps_hub_ops ops = {f_send, f_close, f_pong, f_auth, f_deployed, f_gone};
+static const struct ps_hub_ops ops = {f_send,     f_close, f_pong, f_auth,
+                                      f_deployed, f_gone,  NULL,   NULL};
 
 static void feed(struct ps_conn *c, const char *json)
 {
@@ -95,8 +96,10 @@ static json_t *last(struct fake_conn *f)
 
 static struct ps_hub *new_hub(void)
 {
-    struct ps_hub_cfg cfg = {.ping_interval_ms = 1000, .ping_timeout_ms = 500,
-                             .max_payload = 1000000, .limits_max_body = 4096,
+    struct ps_hub_cfg cfg = {.ping_interval_ms = 1000,
+                             .ping_timeout_ms = 500,
+                             .max_payload = 1000000,
+                             .limits_max_body = 4096,
                              .sessions_per_repeater = 1};
     rp_log_setup(RP_LOG_SILENT, RP_LOG_TEXT, NULL);
     return ps_hub_new(&cfg, &ops, NULL);

@@ -22,21 +22,21 @@ static void test_host_rule(void **state)
     (void)state;
     struct ag_options o;
     struct rp_err err = {0};
-    const char *a1[] = {"repeater", "--token", "t", "--id", "abcdefghij", "--hostname",
-                        "localhost", NULL};
+    const char *a1[] = {"repeater",   "--token",    "t",         "--id",
+                        "abcdefghij", "--hostname", "localhost", NULL};
     assert_int_equal(parse(&o, a1, NULL, &err), 0);
     assert_false(o.tls);
     assert_int_equal(o.port, 8000);
     ag_options_cleanup(&o);
-    const char *a2[] = {"repeater", "-t", "t", "--id", "abcdefghij", "--hostname",
+    const char *a2[] = {"repeater",         "-t", "t", "--id", "abcdefghij", "--hostname",
                         "app.example.test", NULL};
     assert_int_equal(parse(&o, a2, NULL, &err), 0);
     assert_true(o.tls);
     assert_int_equal(o.port, 443);
     assert_string_equal(o.host, "app.example.test");
     ag_options_cleanup(&o);
-    const char *a3[] = {"repeater", "--token=t", "--id", "abcdefghij", "--platform",
-                        "ws://127.0.0.1:9001", NULL};
+    const char *a3[] = {"repeater",   "--token=t",           "--id", "abcdefghij",
+                        "--platform", "ws://127.0.0.1:9001", NULL};
     assert_int_equal(parse(&o, a3, NULL, &err), 0);
     assert_false(o.tls);
     assert_int_equal(o.port, 9001);
@@ -79,8 +79,8 @@ static void test_errors_name_the_option(void **state)
         {"repeater", "--id", "abcdefghij", NULL},
         {"repeater", "--token", "t", "--id", "abcdefghij", "--timeout", NULL},
     };
-    const char *names[] = {"--id", "--max-inflight", "--log-level", "--bogus",
-                           "--header", "--platform", "--token", "--timeout"};
+    const char *names[] = {"--id",     "--max-inflight", "--log-level", "--bogus",
+                           "--header", "--platform",     "--token",     "--timeout"};
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         assert_int_equal(parse(&o, cases[i], NULL, &err), RP_ECONFIG);
         if (!strstr(err.msg, names[i])) {
