@@ -714,7 +714,8 @@ static void call_finish(struct rp_exec_call *c, CURLcode rc, int forced, const c
         }
         const char *detail = c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
         rp_err_set(&r->error, error_from_curl(rc), "%s", detail);
-        if (r->error.code == RP_ETLS && r->tls.verify_error[0]) {
+        if (r->error.code == RP_ETLS && r->tls.verify_error[0] &&
+            !strstr(detail, r->tls.verify_error)) {
             rp_err_set(&r->error, RP_ETLS, "%s (%s)", detail, r->tls.verify_error);
         }
     }
