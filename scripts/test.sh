@@ -6,12 +6,15 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 
-# Node packages of the conformance suite (socket.io server, msgpack parser), from the lock.
-if [ -f tests/conformance/package.json ] && { [ ! -d tests/conformance/node_modules ] ||
-    [ tests/conformance/package-lock.json -nt tests/conformance/node_modules ]; }; then
-    npm ci --prefix tests/conformance --no-audit --no-fund --loglevel=error
-    touch tests/conformance/node_modules
-fi
+# Node packages of the conformance and integration suites (socket.io server and client, the
+# msgpack parser, standardwebhooks, har-validator), installed from their lock files.
+for suite in tests/conformance tests/integration; do
+    if [ -f "$suite/package.json" ] && { [ ! -d "$suite/node_modules" ] ||
+        [ "$suite/package-lock.json" -nt "$suite/node_modules" ]; }; then
+        npm ci --prefix "$suite" --no-audit --no-fund --loglevel=error
+        touch "$suite/node_modules"
+    fi
+done
 
 BUILD="${BUILD_DIR:-build}"
 # shellcheck disable=SC2086

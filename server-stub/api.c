@@ -127,7 +127,7 @@ static bool field_string(struct ctx *c, const char *name, bool required, bool nu
             return false;
         }
     }
-    if (required && trimmed_empty) {
+    if (trimmed_empty && strcmp(name, "description") != 0) {
         fail(c, 400, "invalid_field", name, "field \"%s\" must not be empty", name);
         return false;
     }
@@ -276,7 +276,10 @@ static void route_repeaters(struct ctx *c, const char *m)
                (strcmp(c->seg[4], "deactivate") == 0 || strcmp(c->seg[4], "activate") == 0)) {
         repeater_action(c, c->seg[3], c->seg[4]);
     } else {
-        fail(c, c->nseg <= 5 ? 405 : 404, c->nseg <= 5 ? "method_not_allowed" : "not_found", NULL,
+        bool known = c->nseg <= 4 || (c->nseg == 5 && (strcmp(c->seg[4], "deactivate") == 0 ||
+                                                       strcmp(c->seg[4], "activate") == 0 ||
+                                                       strcmp(c->seg[4], "trace") == 0));
+        fail(c, known ? 405 : 404, known ? "method_not_allowed" : "not_found", NULL,
              "%s %s is not an endpoint", m, c->req->path);
     }
 }
@@ -332,9 +335,6 @@ static bool webhook_fields(struct ctx *c, bool create)
     const char *s;
     if (!field_string(c, "name", create, false, NAME_MAX_LEN, &name) ||
         !field_string(c, "description", false, true, DESCRIPTION_MAX_LEN, &s)) {
-        return false;
-    }
-    if (json_object_get(c->body, "name") && !create && !name) {
         return false;
     }
     if (!field_string(c, "repeaterId", false, true, 64, &s)) {
@@ -456,14 +456,21 @@ static void route_webhooks(struct ctx *c, const char *m, const char *pid)
             respond(c, 200, webhook_out(ps_store_webhook_get(c->api->store, pid, wid)));
         } else if (c->nseg == 6 && strcmp(m, "DELETE") == 0) {
             ps_store_webhook_delete(c->api->store, pid, wid);
+            ps_store_delivery_cancel_webhook(c->api->store, wid);
             respond(c, 204, NULL);
         } else if (c->nseg == 7 && strcmp(m, "POST") == 0 &&
                    (strcmp(c->seg[6], "activate") == 0 || strcmp(c->seg[6], "deactivate") == 0)) {
-            ps_store_webhook_set_active(c->api->store, pid, wid,
-                                        strcmp(c->seg[6], "activate") == 0);
+            bool on = strcmp(c->seg[6], "activate") == 0;
+            ps_store_webhook_set_active(c->api->store, pid, wid, on);
+            if (!on) {
+                ps_store_delivery_cancel_webhook(c->api->store, wid);
+            }
             respond(c, 200, webhook_out(ps_store_webhook_get(c->api->store, pid, wid)));
         } else {
-            fail(c, 405, "method_not_allowed", NULL, "%s %s is not an endpoint", m, c->req->path);
+            bool known = c->nseg == 6 || (c->nseg == 7 && (strcmp(c->seg[6], "activate") == 0 ||
+                                                           strcmp(c->seg[6], "deactivate") == 0));
+            fail(c, known ? 405 : 404, known ? "method_not_allowed" : "not_found", NULL,
+                 "%s %s is not an endpoint", m, c->req->path);
         }
     } else {
         fail(c, 405, "method_not_allowed", NULL, "%s %s is not an endpoint", m, c->req->path);
@@ -667,7 +674,10 @@ static void route_scans(struct ctx *c, const char *m)
     } else if (c->nseg == 5 && strcmp(m, "POST") == 0 && strcmp(c->seg[4], "issues") == 0) {
         scan_issue(c, c->seg[3]);
     } else {
-        fail(c, 405, "method_not_allowed", NULL, "%s %s is not an endpoint", m, c->req->path);
+        bool known = c->nseg == 4 || (c->nseg == 5 && (strcmp(c->seg[4], "status") == 0 ||
+                                                       strcmp(c->seg[4], "issues") == 0));
+        fail(c, known ? 405 : 404, known ? "method_not_allowed" : "not_found", NULL,
+             "%s %s is not an endpoint", m, c->req->path);
     }
     json_decref(scan);
 }
@@ -750,7 +760,10 @@ static void route_deliveries(struct ctx *c, const char *m)
             ps_dispatch_kick(c->api->dispatch);
         }
     } else {
-        fail(c, 405, "method_not_allowed", NULL, "%s %s is not an endpoint", m, c->req->path);
+        bool known = c->nseg == 4 || (c->nseg == 5 && (strcmp(c->seg[4], "har") == 0 ||
+                                                       strcmp(c->seg[4], "redeliver") == 0));
+        fail(c, known ? 405 : 404, known ? "method_not_allowed" : "not_found", NULL,
+             "%s %s is not an endpoint", m, c->req->path);
     }
     json_decref(d);
 }

@@ -143,10 +143,7 @@ bool ps_secret_valid(const char *secret)
         return false;
     }
     free(key);
-    if (strncmp(secret, "whsec_", 6) == 0) {
-        return len >= 24 && len <= 64;
-    }
-    return len >= 8 && len <= 256;
+    return strncmp(secret, "whsec_", 6) == 0 && len >= 24 && len <= 64;
 }
 
 int ps_sign(const char *secret, const char *msg_id, int64_t timestamp, const unsigned char *body,

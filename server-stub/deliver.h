@@ -47,7 +47,7 @@ json_t *ps_payload_build(const char *event_id, const char *created_at, const jso
  * bytes). Writes into out (at least 128 bytes). */
 int ps_sign(const char *secret, const char *msg_id, int64_t timestamp, const unsigned char *body,
             size_t body_len, char *out, size_t out_len);
-/* True when a secret is usable (whsec_ + valid base64 of 24 to 64 bytes, or 8+ raw bytes). */
+/* True when a secret is usable: whsec_ + valid base64 of 24 to 64 bytes. */
 bool ps_secret_valid(const char *secret);
 
 /* True for Bright's scan statuses. */

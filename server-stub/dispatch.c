@@ -227,13 +227,14 @@ static json_t *job_header_pairs(const struct ps_dispatch *d, const json_t *job)
 /* The request part of a record built from the job that was sent. */
 static json_t *record_base(struct attempt *a)
 {
-    return json_pack("{s:s, s:s, s:{s:O, s:O, s:o, s:O}, s:n, s:n, s:n, s:{s:n, s:n, s:n, s:n, "
-                     "s:n}}",
+    const json_t *body = json_object_get(a->job, "body");
+    return json_pack("{s:s, s:s, s:{s:O, s:O, s:o, s:O, s:I}, s:n, s:n, s:n, s:{s:n, s:n, s:n, "
+                     "s:n, s:n}}",
                      "protocol", "http", "startedAt", a->started_at, "request", "method",
                      json_object_get(a->job, "method"), "url", json_object_get(a->job, "url"),
-                     "headers", job_header_pairs(a->d, a->job), "body",
-                     json_object_get(a->job, "body"), "response", "remote", "tls", "timings", "dns",
-                     "connect", "tls", "firstByte", "total");
+                     "headers", job_header_pairs(a->d, a->job), "body", body, "bodyLength",
+                     (json_int_t)json_string_length(body), "response", "remote", "tls", "timings",
+                     "dns", "connect", "tls", "firstByte", "total");
 }
 
 /* A record for an attempt that never reached a receiver. */
@@ -243,6 +244,74 @@ static json_t *error_record(struct attempt *a, int code, const char *msg)
     json_object_set_new(rec, "error",
                         json_pack("{s:s, s:s}", "type", rp_err_name(code), "message", msg));
     return rec;
+}
+
+static const char *reason_phrase(int status)
+{
+    static const struct {
+        int status;
+        const char *text;
+    } phrases[] = {
+        {200, "OK"},
+        {201, "Created"},
+        {202, "Accepted"},
+        {204, "No Content"},
+        {301, "Moved Permanently"},
+        {302, "Found"},
+        {304, "Not Modified"},
+        {400, "Bad Request"},
+        {401, "Unauthorized"},
+        {403, "Forbidden"},
+        {404, "Not Found"},
+        {405, "Method Not Allowed"},
+        {409, "Conflict"},
+        {410, "Gone"},
+        {413, "Payload Too Large"},
+        {429, "Too Many Requests"},
+        {500, "Internal Server Error"},
+        {502, "Bad Gateway"},
+        {503, "Service Unavailable"},
+        {504, "Gateway Timeout"},
+    };
+    for (size_t i = 0; i < sizeof(phrases) / sizeof(phrases[0]); i++) {
+        if (phrases[i].status == status) {
+            return phrases[i].text;
+        }
+    }
+    return "";
+}
+
+/* The response part of a record rebuilt from Bright ack fields: what the ack says, and the
+ * length and hash of the body it carries (the agent's cap, if any, is not known). */
+static json_t *bright_response(const json_t *ack, json_t *status, json_t *pairs_stolen)
+{
+    const json_t *body = json_object_get(ack, "body");
+    const char *text = json_is_string(body) ? json_string_value(body) : "";
+    size_t len = json_is_string(body) ? json_string_length(body) : 0;
+    const json_t *enc = json_object_get(ack, "encoding");
+    unsigned char *bytes = NULL;
+    size_t n = len;
+    if (json_is_string(enc) && strcmp(json_string_value(enc), "base64") == 0 &&
+        rp_base64_decode(text, len, &bytes, &n) != 0) {
+        bytes = NULL;
+        n = len;
+    }
+    char hex[65] = "";
+    struct rp_sha256 *sha = rp_sha256_new();
+    if (sha) {
+        rp_sha256_update(sha, bytes ? (const void *)bytes : (const void *)text, n);
+        rp_sha256_final_hex(sha, hex);
+    }
+    free(bytes);
+    json_t *resp =
+        json_pack("{s:O, s:s, s:s, s:o, s:s%, s:I, s:I, s:s, s:b}", "statusCode", status,
+                  "statusText", reason_phrase((int)json_integer_value(status)), "httpVersion",
+                  "HTTP/1.1", "headers", pairs_stolen, "body", text, len, "bodyLength",
+                  (json_int_t)n, "bodyCaptured", (json_int_t)n, "bodySha256", hex, "truncated", 0);
+    if (resp && json_is_string(enc)) {
+        json_object_set_new(resp, "encoding", json_string(json_string_value(enc)));
+    }
+    return resp ? resp : json_null();
 }
 
 /* A record rebuilt from a plain Bright ack (a client that did not send `record`). */
@@ -263,13 +332,7 @@ static json_t *record_from_bright(struct attempt *a, const json_t *ack)
                 json_array_append_new(pairs, header_pair(a->d, name, one));
             }
         }
-        json_t *resp = json_pack("{s:O, s:o, s:O}", "statusCode", status, "headers", pairs, "body",
-                                 json_object_get(ack, "body") ? json_object_get(ack, "body")
-                                                              : json_string(""));
-        if (json_object_get(ack, "encoding")) {
-            json_object_set(resp, "encoding", json_object_get(ack, "encoding"));
-        }
-        json_object_set_new(rec, "response", resp);
+        json_object_set_new(rec, "response", bright_response(ack, status, pairs));
     } else {
         json_object_set_new(rec, "response", json_null());
     }

@@ -13,8 +13,8 @@ static json_t *har_headers(const json_t *pairs)
     json_t *p;
     json_array_foreach(pairs, i, p)
     {
-        json_t *h = json_pack("{s:O, s:O}", "name", json_array_get(p, 0), "value",
-                              json_array_get(p, 1));
+        json_t *h =
+            json_pack("{s:O, s:O}", "name", json_array_get(p, 0), "value", json_array_get(p, 1));
         if (h) {
             json_array_append_new(out, h);
         }
@@ -89,9 +89,9 @@ static json_t *har_timings(const json_t *t, double *total)
         receive = 0;
     }
     *total = before + wait + receive;
-    return json_pack("{s:i, s:f, s:f, s:f, s:i, s:f, s:f}", "blocked", -1, "dns", dns,
-                     "connect", connect >= 0 ? connect + (ssl > 0 ? ssl : 0) : -1, "ssl", ssl,
-                     "send", 0, "wait", wait, "receive", receive);
+    return json_pack("{s:i, s:f, s:f, s:f, s:i, s:f, s:f}", "blocked", -1, "dns", dns, "connect",
+                     connect >= 0 ? connect + (ssl > 0 ? ssl : 0) : -1, "ssl", ssl, "send", 0,
+                     "wait", wait, "receive", receive);
 }
 
 static json_t *har_entry(const json_t *a)
@@ -101,26 +101,27 @@ static json_t *har_entry(const json_t *a)
     const json_t *err = json_object_get(a, "error");
     const char *url = json_string_value(json_object_get(req, "url"));
     json_t *req_headers = json_object_get(req, "headers");
-    json_t *request = json_pack(
-        "{s:O, s:s, s:s, s:[], s:o, s:o, s:i, s:I}", "method", json_object_get(req, "method"),
-        "url", url ? url : "", "httpVersion", "HTTP/1.1", "cookies", "headers",
-        har_headers(json_is_array(req_headers) ? req_headers : NULL), "queryString",
-        query_string(url), "headersSize", -1, "bodySize",
-        (json_int_t)json_integer_value(json_object_get(req, "bodyLength")));
+    json_t *request = json_pack("{s:O, s:s, s:s, s:[], s:o, s:o, s:i, s:I}", "method",
+                                json_object_get(req, "method"), "url", url ? url : "",
+                                "httpVersion", "HTTP/1.1", "cookies", "headers",
+                                har_headers(json_is_array(req_headers) ? req_headers : NULL),
+                                "queryString", query_string(url), "headersSize", -1, "bodySize",
+                                (json_int_t)json_integer_value(json_object_get(req, "bodyLength")));
     const json_t *body = json_object_get(req, "body");
     if (request && json_is_string(body)) {
         const char *ct = json_is_array(req_headers) ? header(req_headers, "content-type") : NULL;
-        json_object_set_new(request, "postData",
-                            json_pack("{s:s, s:O, s:[]}", "mimeType", ct ? ct : "", "text", body,
-                                      "params"));
+        json_object_set_new(
+            request, "postData",
+            json_pack("{s:s, s:O, s:[]}", "mimeType", ct ? ct : "", "text", body, "params"));
     }
     json_t *response;
     if (json_is_object(resp)) {
         const json_t *rh = json_object_get(resp, "headers");
         const char *ct = header(rh, "content-type");
         json_t *content = json_pack(
-            "{s:I, s:s, s:O}", "size", (json_int_t)json_integer_value(json_object_get(resp, "bodyLength")),
-            "mimeType", ct ? ct : "", "text",
+            "{s:I, s:s, s:O}", "size",
+            (json_int_t)json_integer_value(json_object_get(resp, "bodyLength")), "mimeType",
+            ct ? ct : "", "text",
             json_object_get(resp, "body") ? json_object_get(resp, "body") : json_string(""));
         if (content && json_object_get(resp, "encoding")) {
             json_object_set(content, "encoding", json_object_get(resp, "encoding"));
@@ -145,10 +146,10 @@ static json_t *har_entry(const json_t *a)
     double total = 0;
     json_t *timings = har_timings(json_object_get(a, "timings"), &total);
     const char *started = json_string_value(json_object_get(a, "startedAt"));
-    json_t *entry = json_pack("{s:s, s:f, s:o, s:o, s:{}, s:o}", "startedDateTime",
-                              started ? started : "1970-01-01T00:00:00.000Z", "time", total,
-                              "request", request, "response", response, "cache", "timings",
-                              timings);
+    json_t *entry =
+        json_pack("{s:s, s:f, s:o, s:o, s:{}, s:o}", "startedDateTime",
+                  started ? started : "1970-01-01T00:00:00.000Z", "time", total, "request", request,
+                  "response", response, "cache", "timings", timings);
     if (!entry) {
         return NULL;
     }
@@ -159,8 +160,9 @@ static json_t *har_entry(const json_t *a)
     char comment[512];
     snprintf(comment, sizeof(comment), "attempt %lld via %s%s%s%s%s",
              (long long)json_integer_value(json_object_get(a, "number")),
-             json_string_value(json_object_get(a, "via")) ? json_string_value(json_object_get(a, "via"))
-                                                          : "?",
+             json_string_value(json_object_get(a, "via"))
+                 ? json_string_value(json_object_get(a, "via"))
+                 : "?",
              err ? "; error " : "", err ? json_string_value(json_object_get(err, "type")) : "",
              err ? ": " : "", err ? json_string_value(json_object_get(err, "message")) : "");
     json_object_set_new(entry, "comment", json_string(comment));
@@ -179,9 +181,9 @@ json_t *ps_har_from_delivery(const json_t *delivery)
             json_array_append_new(entries, e);
         }
     }
-    return json_pack("{s:{s:s, s:{s:s, s:s}, s:[], s:o, s:s}}", "log", "version", "1.2",
-                     "creator", "name", "platform-stub", "version", RP_VERSION, "pages",
-                     "entries", entries, "comment",
+    return json_pack("{s:{s:s, s:{s:s, s:s}, s:[], s:o, s:s}}", "log", "version", "1.2", "creator",
+                     "name", "platform-stub", "version", RP_VERSION, "pages", "entries", entries,
+                     "comment",
                      json_string_value(json_object_get(delivery, "id"))
                          ? json_string_value(json_object_get(delivery, "id"))
                          : "");

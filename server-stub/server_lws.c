@@ -51,6 +51,8 @@ struct pss {
     size_t out_len;
     size_t out_sent;
     bool headers_sent;
+    bool responded;   /* one answer per request, whatever lws calls back */
+    bool close_after; /* a body-less POST without Content-Length: close when answered */
     int status;
     /* Server-Sent Events (a repeater's live trace) */
     bool sse;
@@ -302,6 +304,10 @@ static void http_read_request(struct lws *wsi, struct pss *pss)
 
 static int http_respond(struct ps_server *srv, struct lws *wsi, struct pss *pss)
 {
+    if (pss->responded) {
+        return 0;
+    }
+    pss->responded = true;
     struct ps_api_request req = {
         .method = pss->method,
         .path = pss->path,
@@ -340,6 +346,9 @@ static int http_respond(struct ps_server *srv, struct lws *wsi, struct pss *pss)
                                     end) ||
         lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
                                     (const unsigned char *)"no-store", 8, &p, end) ||
+        (pss->close_after &&
+         lws_add_http_header_by_name(wsi, (const unsigned char *)"connection:",
+                                     (const unsigned char *)"close", 5, &p, end)) ||
         lws_finalize_write_http_header(wsi, start, &p, end)) {
         return -1;
     }
@@ -369,19 +378,27 @@ static int http_writeable(struct lws *wsi, struct pss *pss)
         pss->out_sent += n;
     }
     if (last) {
+        if (pss->close_after) {
+            return -1;
+        }
         return lws_http_transaction_completed(wsi) ? -1 : 0;
     }
     lws_callback_on_writable(wsi);
     return 0;
 }
 
-static bool expects_body(struct lws *wsi)
+/* lws calls HTTP_BODY_COMPLETION for every request that carries Content-Length (0 included)
+ * or a chunked body; others are answered at once. A POST, PUT or PATCH with neither leaves
+ * lws unsure where the next request starts, so that connection closes after the answer. */
+static bool expects_body(struct lws *wsi, struct pss *pss)
 {
-    char cl[32];
-    if (lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) {
-        return atol(cl) > 0;
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 ||
+        lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0) {
+        return true;
     }
-    return lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0;
+    pss->close_after = strcmp(pss->method, "POST") == 0 || strcmp(pss->method, "PUT") == 0 ||
+                       strcmp(pss->method, "PATCH") == 0;
+    return false;
 }
 
 static bool ws_path_ok(struct lws *wsi)
@@ -552,7 +569,7 @@ static int on_lws(struct lws *wsi, enum lws_callback_reasons reason, void *user,
         }
         http_reset(pss);
         http_read_request(wsi, pss);
-        if (expects_body(wsi)) {
+        if (expects_body(wsi, pss)) {
             return 0;
         }
         return http_respond(srv, wsi, pss);

@@ -86,6 +86,8 @@ int ps_store_delivery_set_state(struct ps_store *st, const char *id, const char 
                                 int64_t next_ms);
 /* Pending deliveries whose webhook goes through this repeater become due now. */
 int ps_store_delivery_wake_repeater(struct ps_store *st, const char *repeater_id, int64_t now_ms);
+/* Pending deliveries of a webhook become cancelled (deactivated or deleted). */
+int ps_store_delivery_cancel_webhook(struct ps_store *st, const char *webhook_id);
 /* Deliveries left in_flight by a crash become pending and due now. */
 int ps_store_delivery_recover(struct ps_store *st, int64_t now_ms);
 int ps_store_attempt_add(struct ps_store *st, const char *delivery_id, int number,

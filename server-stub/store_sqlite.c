@@ -646,6 +646,17 @@ int ps_store_delivery_wake_repeater(struct ps_store *st, const char *repeater_id
     return n < 0 ? n : 0;
 }
 
+int ps_store_delivery_cancel_webhook(struct ps_store *st, const char *webhook_id)
+{
+    char now[32];
+    now_iso(now);
+    int n = q_exec(st,
+                   "UPDATE deliveries SET state = 'cancelled', updated_at = ?"
+                   " WHERE state = 'pending' AND webhook_id = ?",
+                   "ss", now, webhook_id);
+    return n < 0 ? n : 0;
+}
+
 int ps_store_delivery_recover(struct ps_store *st, int64_t now_ms)
 {
     int n = q_exec(st,

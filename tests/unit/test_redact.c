@@ -19,11 +19,13 @@ static void test_rules(void **state)
     (void)state;
     struct rp_redact r;
     rp_redact_init(&r);
-    const char *yes[] = {"Authorization", "proxy-authorization", "COOKIE", "Set-Cookie",
-                         "X-Api-Key", "X-Auth-Token", "client_secret", "Sec-WebSocket-Key",
+    const char *yes[] = {"Authorization",  "proxy-authorization",
+                         "COOKIE",         "Set-Cookie",
+                         "X-Api-Key",      "X-Auth-Token",
+                         "client_secret",  "Sec-WebSocket-Key",
                          "x-access-token", NULL};
-    const char *no[] = {"Content-Type", "Host", "Keep-Alive", "webhook-signature", "X-Cook",
-                        "Accept", NULL};
+    const char *no[] = {"Content-Type", "Host",   "Keep-Alive", "webhook-signature",
+                        "X-Cook",       "Accept", NULL};
     for (size_t i = 0; yes[i]; i++) {
         if (!secret(&r, yes[i])) {
             fail_msg("%s should be redacted", yes[i]);
