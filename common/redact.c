@@ -11,7 +11,7 @@
 #include "rp_util.h"
 
 static const char *const secret_names[] = {"authorization", "proxy-authorization", "cookie",
-                                           "set-cookie", "x-api-key", NULL};
+                                           "set-cookie",    "x-api-key",           NULL};
 static const char *const secret_parts[] = {"token", "secret", "key", NULL};
 
 void rp_redact_init(struct rp_redact *r)

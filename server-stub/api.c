@@ -13,6 +13,7 @@
 #include "deliver.h"
 #include "har.h"
 #include "job.h"
+#include "redact.h"
 #include "rp_log.h"
 #include "rp_util.h"
 
@@ -306,12 +307,30 @@ static void project_create(struct ctx *c)
 
 /* ---- webhooks ---- */
 
+/* A webhook as the API shows it: no signing secret (hasSecret tells), and the values of its
+ * secret-looking headers redacted. */
 static json_t *webhook_out(json_t *w)
 {
-    if (w) {
-        json_object_del(w, "secret"); /* never shown again; hasSecret tells */
-        if (json_is_null(json_object_get(w, "headers"))) {
-            json_object_set_new(w, "headers", json_object());
+    if (!w) {
+        return NULL;
+    }
+    json_object_del(w, "secret");
+    json_t *headers = json_object_get(w, "headers");
+    if (!json_is_object(headers)) {
+        json_object_set_new(w, "headers", json_object());
+        return w;
+    }
+    struct rp_redact red;
+    rp_redact_init(&red);
+    const char *name;
+    json_t *v;
+    json_object_foreach(headers, name, v)
+    {
+        const char *s = json_string_value(v);
+        if (s && rp_redact_header(&red, name, strlen(name))) {
+            char shown[96];
+            rp_redact_value(s, strlen(s), shown, sizeof(shown));
+            json_object_set_new(headers, name, json_string(shown));
         }
     }
     return w;

@@ -28,6 +28,7 @@ struct stub_options {
     const char *api_key;
     const char *tls_cert;
     const char *tls_key;
+    const char *cacert;
     long ping_interval_ms;
     long ping_timeout_ms;
     long attempt_timeout_ms;
@@ -36,6 +37,7 @@ struct stub_options {
     long sessions_per_repeater;
     const char *retry;
     int log_level;
+    int log_format;
 };
 
 struct stub {
@@ -55,28 +57,32 @@ struct stub {
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "Usage: platform-stub [options]\n\n"
-            "A local webhook platform speaking the Bright repeater protocol.\n\n"
-            "  --listen HOST:PORT        address to listen on (default 127.0.0.1:8000; port 0\n"
-            "                            picks a free port, printed at start)\n"
-            "  --db FILE                 SQLite database (default platform.db)\n"
-            "  --api-key KEY             REST API key (env PLATFORM_API_KEY; default: random,\n"
-            "                            printed at start)\n"
-            "  --tls-cert FILE           serve TLS with this certificate (PEM)\n"
-            "  --tls-key FILE            and this key\n"
-            "  --ping-interval MS        Engine.IO ping interval (default 25000)\n"
-            "  --ping-timeout MS         Engine.IO ping timeout (default 20000)\n"
-            "  --attempt-timeout MS      timeout of one delivery attempt (default 30000)\n"
-            "  --retry-schedule LIST     waits between attempts (default " PS_DEFAULT_RETRY_SCHEDULE
-            ")\n"
-            "  --max-body BYTES          largest REST request body (default 1048576)\n"
-            "  --limits-max-body BYTES   maxBodySize sent to repeaters in `limits` (default "
-            "1048576)\n"
-            "  --sessions-per-repeater N connections one repeater id may hold (default 1)\n"
-            "  --log-level LEVEL         silent, error, warn, notice, verbose, trace (default "
-            "notice)\n"
-            "  --help, --version\n");
+    fprintf(
+        out,
+        "Usage: platform-stub [options]\n\n"
+        "A local webhook platform speaking the Bright repeater protocol.\n\n"
+        "  --listen HOST:PORT        address to listen on (default 127.0.0.1:8000; port 0\n"
+        "                            picks a free port, printed at start)\n"
+        "  --db FILE                 SQLite database (default platform.db)\n"
+        "  --api-key KEY             REST API key (env PLATFORM_API_KEY; default: random,\n"
+        "                            printed at start)\n"
+        "  --tls-cert FILE           serve TLS with this certificate (PEM)\n"
+        "  --tls-key FILE            and this key\n"
+        "  --cacert FILE             PEM CAs trusted for direct deliveries, besides the system\n"
+        "                            store\n"
+        "  --ping-interval MS        Engine.IO ping interval (default 25000)\n"
+        "  --ping-timeout MS         Engine.IO ping timeout (default 20000)\n"
+        "  --attempt-timeout MS      timeout of one delivery attempt (default 30000)\n"
+        "  --retry-schedule LIST     waits between attempts (default " PS_DEFAULT_RETRY_SCHEDULE
+        ")\n"
+        "  --max-body BYTES          largest REST request body (default 1048576)\n"
+        "  --limits-max-body BYTES   maxBodySize sent to repeaters in `limits` (default "
+        "1048576)\n"
+        "  --sessions-per-repeater N connections one repeater id may hold (default 1)\n"
+        "  --log-level LEVEL         silent, error, warn, notice, verbose, trace (default "
+        "notice)\n"
+        "  --log-format FORMAT       text or json (one JSON object per line; default text)\n"
+        "  --help, --version\n");
 }
 
 static int parse_long(const char *name, const char *v, long min, long max, long *out)
@@ -153,6 +159,8 @@ static int parse_options(struct stub_options *o, int argc, char **argv)
             o->tls_cert = v;
         } else if (strcmp(a, "--tls-key") == 0) {
             o->tls_key = v;
+        } else if (strcmp(a, "--cacert") == 0) {
+            o->cacert = v;
         } else if (strcmp(a, "--ping-interval") == 0) {
             rc = parse_long(a, v, 100, 3600000, &o->ping_interval_ms);
         } else if (strcmp(a, "--ping-timeout") == 0) {
@@ -167,6 +175,12 @@ static int parse_options(struct stub_options *o, int argc, char **argv)
             rc = parse_long(a, v, 1, 1000, &o->sessions_per_repeater);
         } else if (strcmp(a, "--retry-schedule") == 0) {
             o->retry = v;
+        } else if (strcmp(a, "--log-format") == 0) {
+            o->log_format = rp_log_format_parse(v);
+            if (o->log_format < 0) {
+                fprintf(stderr, "platform-stub: --log-format: \"%s\" is not text or json\n", v);
+                rc = -1;
+            }
         } else if (strcmp(a, "--log-level") == 0) {
             o->log_level = rp_log_level_parse(v);
             if (o->log_level < 0) {
@@ -293,7 +307,7 @@ int main(int argc, char **argv)
     if (parse_options(&s.o, argc, argv)) {
         return 2;
     }
-    rp_log_setup((enum rp_log_level)s.o.log_level, RP_LOG_TEXT, NULL);
+    rp_log_setup((enum rp_log_level)s.o.log_level, (enum rp_log_format)s.o.log_format, NULL);
     struct ps_dispatch_cfg dc = {
         .attempt_timeout_ms = s.o.attempt_timeout_ms, .max_in_flight = 256, .redact = &s.redact};
     if (ps_retry_parse(s.o.retry, &dc.retry, &err)) {
@@ -312,6 +326,7 @@ int main(int argc, char **argv)
     rp_redact_init(&s.redact);
     struct rp_exec_opts eo = {.default_timeout_ms = s.o.attempt_timeout_ms,
                               .default_capture = 100 * 1024,
+                              .cacert_file = s.o.cacert,
                               .redact = &s.redact};
     s.exec = rp_exec_new(&s.loop, &eo, &err);
     struct ps_server_cfg sc = {
@@ -374,5 +389,6 @@ int main(int argc, char **argv)
     ps_store_close(s.store);
     int rc = uv_loop_close(&s.loop);
     rp_log_notice(SUB, "stopped");
+    rp_redact_cleanup(&s.redact);
     return rc == 0 ? 0 : 1;
 }
