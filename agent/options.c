@@ -64,6 +64,8 @@ static const struct opt_def opt_table[] = {
      "10000", "milliseconds given to running jobs on SIGTERM/SIGINT"},
     {"max-message", 0, "REPEATER_MAX_MESSAGE", OPT_LONG, OFF(max_message), 1024,
      1024L * 1024 * 1024, "67108864", "largest WebSocket message accepted, in bytes"},
+    {"config", 'c', "REPEATER_CONFIG", OPT_STRING, OFF(config), 0, 0, NULL,
+     "configuration file of `option = value` lines (flags and environment win over it)"},
     {"help", 'h', NULL, OPT_BOOL, OFF(help), 0, 0, NULL, "show this help"},
     {"version", 'V', NULL, OPT_BOOL, OFF(version), 0, 0, NULL, "show the version"},
 };
@@ -241,7 +243,7 @@ static const char *env_get(char **env, const char *name)
     return NULL;
 }
 
-static int parse_env(struct ag_options *o, char **env, const bool *seen, struct rp_err *err)
+static int parse_env(struct ag_options *o, char **env, bool *seen, struct rp_err *err)
 {
     for (size_t i = 0; i < N_OPTS; i++) {
         const struct opt_def *d = &opt_table[i];
@@ -275,8 +277,94 @@ static int parse_env(struct ag_options *o, char **env, const bool *seen, struct 
         if (rc) {
             return rc;
         }
+        seen[i] = true;
     }
     return 0;
+}
+
+static bool given(const bool *seen, const struct opt_def *d)
+{
+    for (size_t k = 0; k < N_OPTS; k++) {
+        if (seen[k] && opt_table[k].offset == d->offset) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t') {
+        s++;
+    }
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n')) {
+        s[--n] = 0;
+    }
+    return s;
+}
+
+/* One `key = value` line of the configuration file. */
+static int parse_file_line(struct ag_options *o, char *line, const char *path, int lineno,
+                           const bool *seen, bool *seen_file, struct rp_err *err)
+{
+    char *p = trim(line);
+    if (*p == 0 || *p == '#') {
+        return 0;
+    }
+    char *eq = strchr(p, '=');
+    if (!eq) {
+        return rp_err_set(err, RP_ECONFIG, "%s:%d: expected `option = value`", path, lineno);
+    }
+    *eq = 0;
+    char *key = trim(p);
+    char *val = trim(eq + 1);
+    size_t vlen = strlen(val);
+    if (vlen >= 2 && val[0] == '"' && val[vlen - 1] == '"') {
+        val[vlen - 1] = 0;
+        val++;
+    }
+    const struct opt_def *d = find_long(key, strlen(key));
+    if (!d || strcmp(key, "config") == 0 || strcmp(key, "help") == 0 ||
+        strcmp(key, "version") == 0) {
+        return rp_err_set(err, RP_ECONFIG, "%s:%d: unknown key \"%s\" (see repeater --help)", path,
+                          lineno, key);
+    }
+    size_t idx = (size_t)(d - opt_table);
+    if (given(seen, d)) {
+        return 0; /* a flag or the environment set it: they win */
+    }
+    bool list = d->kind == OPT_HEADER || d->kind == OPT_NAMES;
+    if (seen_file[idx] && !list) {
+        return rp_err_set(err, RP_ECONFIG, "%s:%d: key \"%s\" is set twice", path, lineno, key);
+    }
+    seen_file[idx] = true;
+    char origin[300];
+    snprintf(origin, sizeof(origin), "%s:%d: %s", path, lineno, key);
+    return set_value(o, d, val, origin, err);
+}
+
+static int parse_file(struct ag_options *o, const char *path, const bool *seen, struct rp_err *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        return rp_err_set(err, RP_ECONFIG, "--config: cannot read %s: %s", path, strerror(errno));
+    }
+    bool seen_file[N_OPTS] = {0};
+    char line[4096];
+    int lineno = 0;
+    int rc = 0;
+    while (!rc && fgets(line, sizeof(line), f)) {
+        lineno++;
+        if (!strchr(line, '\n') && !feof(f)) {
+            rc = rp_err_set(err, RP_ECONFIG, "%s:%d: line longer than %zu bytes", path, lineno,
+                            sizeof(line) - 2);
+            break;
+        }
+        rc = parse_file_line(o, line, path, lineno, seen, seen_file, err);
+    }
+    fclose(f);
+    return rc;
 }
 
 int ag_options_platform_url(struct ag_options *o, struct rp_err *err)
@@ -375,6 +463,9 @@ int ag_options_parse(struct ag_options *o, int argc, char **argv, char **env, st
     if (!rc) {
         rc = parse_env(o, env, seen, err);
     }
+    if (!rc && o->config && !o->help && !o->version) {
+        rc = parse_file(o, o->config, seen, err);
+    }
     if (rc == RP_ENOMEM) {
         rp_err_set(err, RP_ENOMEM, NULL);
     }
@@ -414,6 +505,7 @@ void ag_options_cleanup(struct ag_options *o)
     }
     free(o->redact_headers);
     free(o->log_file);
+    free(o->config);
     free(o->host);
     free(o->path);
     memset(o, 0, sizeof(*o));
@@ -423,7 +515,7 @@ void ag_options_help(FILE *out)
 {
     fprintf(out, "Usage: repeater --token TOKEN --id ID [options]\n\n"
                  "Runs HTTP jobs sent by a Bright-compatible platform inside this network.\n\n"
-                 "Options (flags win over the environment):\n");
+                 "Options (flags win over the environment, which wins over --config):\n");
     for (size_t i = 0; i < N_OPTS; i++) {
         const struct opt_def *d = &opt_table[i];
         char flag[64];

@@ -33,6 +33,7 @@ struct ag_options {
     long max_queue;
     long shutdown_grace_ms;
     long max_message;
+    char *config;
     bool help;
     bool version;
     /* derived from hostname/platform */

@@ -170,10 +170,13 @@ static const char *header_find(const struct rp_header *list, size_t n, const cha
 static int body_set(json_t *obj, const unsigned char *p, size_t len, bool want_text,
                     const char *body_key, const char *enc_key)
 {
+    if (!p || len == 0) {
+        return json_object_set_new(obj, body_key, json_string(""));
+    }
     size_t valid = rp_utf8_valid_prefix(p, len);
     bool text = valid == len || (want_text && len - valid < 4 && valid > 0);
     if (text && memchr(p, 0, valid) == NULL) {
-        return json_object_set_new(obj, body_key, json_stringn(p ? (const char *)p : "", valid));
+        return json_object_set_new(obj, body_key, json_stringn((const char *)p, valid));
     }
     char *b64 = rp_base64_encode(p, len);
     if (!b64) {

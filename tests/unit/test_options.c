@@ -2,7 +2,10 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -90,12 +93,75 @@ static void test_errors_name_the_option(void **state)
     }
 }
 
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_config_file(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/repeater-conf-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    write_file(path, "# the agent's configuration\n"
+                     "token = from-file\n"
+                     "id = \"abcdefghij\"\n"
+                     "max-inflight = 5\n"
+                     "\n"
+                     "header = X-A: 1\n"
+                     "header = X-B: 2\n"
+                     "log-level = verbose\n");
+    struct ag_options o;
+    struct rp_err err = {0};
+    const char *env[] = {"REPEATER_MAX_INFLIGHT=6", NULL};
+    const char *a1[] = {"repeater", "--config", path, "--log-level", "warn", NULL};
+    assert_int_equal(parse(&o, a1, env, &err), 0);
+    assert_string_equal(o.token, "from-file");
+    assert_string_equal(o.id, "abcdefghij");
+    assert_int_equal(o.max_inflight, 6);        /* environment over file */
+    assert_int_equal(o.log_level, RP_LOG_WARN); /* flag over file */
+    assert_int_equal(o.n_headers, 2);
+    ag_options_cleanup(&o);
+
+    write_file(path, "token = t\nid = abcdefghij\nmax-inflihgt = 5\n");
+    const char *a2[] = {"repeater", "--config", path, NULL};
+    assert_int_equal(parse(&o, a2, NULL, &err), RP_ECONFIG);
+    assert_non_null(strstr(err.msg, ":3: unknown key \"max-inflihgt\""));
+    ag_options_cleanup(&o);
+
+    write_file(path, "token = t\nid = abcdefghij\ntimeout = soon\n");
+    assert_int_equal(parse(&o, a2, NULL, &err), RP_ECONFIG);
+    assert_non_null(strstr(err.msg, ":3: timeout"));
+    ag_options_cleanup(&o);
+
+    write_file(path, "token = t\ntoken = u\n");
+    assert_int_equal(parse(&o, a2, NULL, &err), RP_ECONFIG);
+    assert_non_null(strstr(err.msg, "set twice"));
+    ag_options_cleanup(&o);
+
+    write_file(path, "just words\n");
+    assert_int_equal(parse(&o, a2, NULL, &err), RP_ECONFIG);
+    ag_options_cleanup(&o);
+    unlink(path);
+
+    const char *a3[] = {"repeater", "--config", "/nonexistent/repeater.conf", NULL};
+    assert_int_equal(parse(&o, a3, NULL, &err), RP_ECONFIG);
+    assert_non_null(strstr(err.msg, "--config"));
+    ag_options_cleanup(&o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_host_rule),
         cmocka_unit_test(test_env_and_precedence),
         cmocka_unit_test(test_errors_name_the_option),
+        cmocka_unit_test(test_config_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
