@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics.h"
 #include "rp_log.h"
 #include "rp_util.h"
 
@@ -52,6 +53,9 @@ struct ag_jobs *ag_jobs_new(struct rp_exec *ex, const struct ag_jobs_cfg *cfg, a
 
 static void answer_error(struct ag_jobs *j, const struct ag_job_ctx *ctx, int code, const char *msg)
 {
+    if (j->cfg.metrics) {
+        ag_metrics_job_refused(j->cfg.metrics, code);
+    }
     json_t *ack = rp_record_error_ack(code, msg, ctx->full_record);
     rp_log_job(RP_LOG_VERBOSE, (long long)ctx->ack_id, "end", "error=%s %s", rp_err_name(code),
                msg);
@@ -100,6 +104,9 @@ static void on_done(struct rp_exec_call *call, struct rp_record *rec, void *ud)
         rp_log_job(RP_LOG_VERBOSE, (long long)job->ctx.ack_id, "end",
                    "%s %s -> %d (%.1f ms, %llu bytes)", rec->method, rec->url, rec->status,
                    (double)rec->t_total / 1000, (unsigned long long)rec->body_total);
+    }
+    if (j->cfg.metrics) {
+        ag_metrics_job(j->cfg.metrics, rec);
     }
     json_t *ack = rp_record_to_bright(rec);
     if (ack && job->ctx.full_record) {

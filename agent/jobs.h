@@ -20,9 +20,12 @@ typedef void (*ag_jobs_done_cb)(void *ud, uint64_t generation, int64_t ack_id, j
 typedef void (*ag_jobs_trace_cb)(void *ud, uint64_t generation, int64_t ack_id,
                                  const struct rp_trace_line *line);
 
+struct ag_metrics;
+
 struct ag_jobs_cfg {
     size_t max_inflight;
     size_t max_queue;
+    struct ag_metrics *metrics; /* counted into when not NULL (borrowed) */
 };
 
 /* What the session knows when a job arrives. */

@@ -12,8 +12,11 @@
 #include <uv.h>
 
 #include "exec.h"
+#include "health.h"
+#include "healthcmd.h"
 #include "jobs.h"
 #include "link.h"
+#include "metrics.h"
 #include "netcheck.h"
 #include "options.h"
 #include "rp_log.h"
@@ -34,6 +37,8 @@ struct agent {
     uv_signal_t sigterm, sigint, sighup;
     struct rp_redact redact;
     FILE *log_file;
+    struct ag_metrics metrics;
+    struct ag_health *health;
     uv_timer_t stop_timer;
     int exit_code;
     bool stopping;
@@ -80,6 +85,7 @@ static void op_fatal(void *ud, const char *code, const char *message, const char
 static void op_ready(void *ud)
 {
     struct agent *a = ud;
+    a->metrics.deployed = true;
     ag_link_reset_backoff(a->link);
 }
 
@@ -156,6 +162,7 @@ static const struct ag_session_ops session_ops = {
 static void on_link_up(void *ud)
 {
     struct agent *a = ud;
+    a->metrics.connected = true;
     ag_session_link_up(&a->session);
 }
 
@@ -169,6 +176,11 @@ static void on_link_down(void *ud, const char *reason)
 {
     struct agent *a = ud;
     (void)reason;
+    a->metrics.connected = false;
+    a->metrics.deployed = false;
+    if (!a->stopping) {
+        a->metrics.reconnects++;
+    }
     ag_session_link_down(&a->session);
     if (a->leaving) {
         teardown(a);
@@ -195,6 +207,8 @@ static void teardown(struct agent *a)
     }
     a->torn_down = true;
     uv_timer_stop(&a->stop_timer);
+    ag_health_stop(a->health);
+    a->health = NULL;
     ag_link_destroy(a->link);
     rp_exec_free(a->exec);
     a->exec = NULL;
@@ -293,6 +307,27 @@ static void on_signal(uv_signal_t *s, int signum)
     begin_stop(a, !a->stopping);
 }
 
+/* ---- health endpoint ---- */
+
+static bool health_ready(void *ud)
+{
+    struct agent *a = ud;
+    return a->session.state == AG_SESSION_READY && !a->stopping;
+}
+
+static void health_metrics(void *ud, struct rp_buf *out)
+{
+    struct agent *a = ud;
+    struct ag_metrics_now now = {
+        .in_flight = ag_jobs_running(a->jobs),
+        .queued = ag_jobs_queued(a->jobs),
+        .frames_rejected = a->session.frames_rejected,
+    };
+    ag_metrics_render(&a->metrics, &now, out);
+}
+
+static const struct ag_health_cbs health_cbs = {.ready = health_ready, .metrics = health_metrics};
+
 /* ---- start-up ---- */
 
 static json_t *runtime_info(void)
@@ -340,8 +375,10 @@ static int agent_start(struct agent *a, struct rp_err *err)
     if (!a->exec) {
         return err->code;
     }
+    ag_metrics_init(&a->metrics);
     struct ag_jobs_cfg jc = {.max_inflight = (size_t)a->opts.max_inflight,
-                             .max_queue = (size_t)a->opts.max_queue};
+                             .max_queue = (size_t)a->opts.max_queue,
+                             .metrics = &a->metrics};
     a->jobs = ag_jobs_new(a->exec, &jc, on_job_done, on_job_trace, a);
     if (!a->jobs) {
         return rp_err_set(err, RP_ENOMEM, NULL);
@@ -373,6 +410,12 @@ static int agent_start(struct agent *a, struct rp_err *err)
     uv_signal_start(&a->sigterm, on_signal, SIGTERM);
     uv_signal_start(&a->sigint, on_signal, SIGINT);
     uv_signal_start(&a->sighup, on_sighup, SIGHUP);
+    if (a->opts.health_listen) {
+        a->health = ag_health_start(&a->loop, a->opts.health_listen, &health_cbs, a, err);
+        if (!a->health) {
+            return err->code;
+        }
+    }
     if (!a->redact.enabled) {
         rp_log_warn(SUB, "*** --no-redact: tokens, Authorization, cookies and keys WILL appear in "
                          "logs, traces and records ***");
@@ -394,6 +437,9 @@ int main(int argc, char **argv)
     static struct agent a;
     struct rp_err err = {0};
     signal(SIGPIPE, SIG_IGN);
+    if (argc >= 2 && strcmp(argv[1], "health") == 0) {
+        return ag_health_command(argc - 1, argv + 1);
+    }
     srand((unsigned)time(NULL) ^ (unsigned)getpid());
     if (ag_options_parse(&a.opts, argc, argv, environ, &err)) {
         fprintf(stderr, "repeater: %s\n", err.msg);

@@ -64,6 +64,8 @@ static const struct opt_def opt_table[] = {
      "10000", "milliseconds given to running jobs on SIGTERM/SIGINT"},
     {"max-message", 0, "REPEATER_MAX_MESSAGE", OPT_LONG, OFF(max_message), 1024,
      1024L * 1024 * 1024, "67108864", "largest WebSocket message accepted, in bytes"},
+    {"health-listen", 0, "REPEATER_HEALTH_LISTEN", OPT_STRING, OFF(health_listen), 0, 0, NULL,
+     "serve /healthz, /readyz and /metrics on HOST:PORT (off unless given)"},
     {"config", 'c', "REPEATER_CONFIG", OPT_STRING, OFF(config), 0, 0, NULL,
      "configuration file of `option = value` lines (flags and environment win over it)"},
     {"help", 'h', NULL, OPT_BOOL, OFF(help), 0, 0, NULL, "show this help"},
@@ -506,6 +508,7 @@ void ag_options_cleanup(struct ag_options *o)
     free(o->redact_headers);
     free(o->log_file);
     free(o->config);
+    free(o->health_listen);
     free(o->host);
     free(o->path);
     memset(o, 0, sizeof(*o));

@@ -34,6 +34,7 @@ struct ag_options {
     long shutdown_grace_ms;
     long max_message;
     char *config;
+    char *health_listen;
     bool help;
     bool version;
     /* derived from hostname/platform */

@@ -9,6 +9,7 @@ PACKAGES=(
     libcurl4-openssl-dev libuv1-dev libmsgpack-dev libsqlite3-dev
     libcmocka-dev nodejs npm openssl valgrind curl
     clang libclang-rt-14-dev
+    prometheus tinyproxy
 )
 
 missing=()
