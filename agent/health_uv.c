@@ -1,11 +1,10 @@
 /* health_uv: the health/readiness/metrics HTTP endpoint on libuv. It owns its TCP handles;
  * the answers come from main.c through callbacks. */
-#include "health.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "health.h"
 #include "rp_log.h"
 
 #define SUB "health"
@@ -137,7 +136,8 @@ static void handle(struct hconn *c)
         if (h->cbs.ready(h->ud)) {
             respond_text(c, 200, "OK", "ready: connected and deployed\n");
         } else {
-            respond_text(c, 503, "Service Unavailable", "not ready: not deployed on the platform\n");
+            respond_text(c, 503, "Service Unavailable",
+                         "not ready: not deployed on the platform\n");
         }
     } else if (strcmp(path, "/metrics") == 0) {
         struct rp_buf body;

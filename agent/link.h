@@ -26,6 +26,7 @@ struct ag_link_cfg {
     bool tls;
     bool insecure;      /* accept any platform certificate */
     size_t max_message; /* larger messages are refused with a too_large error */
+    const char *proxy;  /* HTTP proxy "[user:pass@]host:port" for the platform; NULL: direct */
 };
 
 struct ag_link;

@@ -277,6 +277,9 @@ struct ag_link *ag_link_new(uv_loop_t *loop, const struct ag_link_cfg *cfg,
     info.fd_limit_per_thread = 64;
     info.pcontext = &l->ctx;
     info.timeout_secs = 20;
+    /* lws would fall back to the http_proxy variable: the agent uses only what it was told */
+    unsetenv("http_proxy");
+    info.http_proxy_address = cfg->proxy;
     l->ctx = lws_create_context(&info);
     if (!l->ctx) {
         free(l->host);

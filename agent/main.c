@@ -362,7 +362,36 @@ static json_t *runtime_info(void)
 
 static int agent_start(struct agent *a, struct rp_err *err)
 {
+    const char *no_proxy = getenv("NO_PROXY") ? getenv("NO_PROXY") : getenv("no_proxy");
+    const char *target_proxy = a->opts.proxy_target ? a->opts.proxy_target : a->opts.proxy;
+    const char *bright_proxy = a->opts.proxy_bright ? a->opts.proxy_bright : a->opts.proxy;
+    if (bright_proxy && rp_no_proxy_match(no_proxy, a->opts.host)) {
+        bright_proxy = NULL;
+    }
+    char platform_proxy[512] = "";
+    if (bright_proxy) {
+        const char *p =
+            strstr(bright_proxy, "://") ? strstr(bright_proxy, "://") + 3 : bright_proxy;
+        if (strncmp(bright_proxy, "http://", 7) != 0 && strstr(bright_proxy, "://")) {
+            return rp_err_set(err, RP_ECONFIG,
+                              "--proxy-bright: only http:// proxies reach the platform (CONNECT)");
+        }
+        snprintf(platform_proxy, sizeof(platform_proxy), "%.*s", (int)strcspn(p, "/"), p);
+        const char *at = strrchr(platform_proxy, '@');
+        rp_log_notice(SUB, "platform connection through proxy %s%s", at ? "[credentials]@" : "",
+                      at ? at + 1 : platform_proxy);
+    }
+    if (target_proxy) {
+        const char *hostpart =
+            strstr(target_proxy, "://") ? strstr(target_proxy, "://") + 3 : target_proxy;
+        const char *at = strchr(hostpart, '@');
+        rp_log_notice(SUB, "targets through proxy %s%s%s%s", at ? "[credentials]@" : "",
+                      at ? at + 1 : hostpart, no_proxy ? "; NO_PROXY " : "",
+                      no_proxy ? no_proxy : "");
+    }
     struct rp_exec_opts eo = {
+        .proxy = target_proxy,
+        .no_proxy = no_proxy,
         .cacert_file = a->opts.cacert,
         .insecure = a->opts.insecure_targets,
         .default_timeout_ms = a->opts.timeout_ms,
@@ -397,6 +426,7 @@ static int agent_start(struct agent *a, struct rp_err *err)
         .tls = a->opts.tls,
         .insecure = a->opts.insecure,
         .max_message = (size_t)a->opts.max_message,
+        .proxy = platform_proxy[0] ? platform_proxy : NULL,
     };
     a->link = ag_link_new(&a->loop, &lc, &link_cbs, a, err);
     if (!a->link) {

@@ -8,9 +8,8 @@
 
 #include "rp_err.h"
 
-static const double bucket_bounds[AG_HIST_BUCKETS] = {0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                      0.05,  0.1,    0.25,  0.5,  1,
-                                                      2.5,   5,      10,    30};
+static const double bucket_bounds[AG_HIST_BUCKETS] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                      0.25,  0.5,    1,     2.5,  5,     10,   30};
 static const char *const phase_names[AG_PHASES] = {"dns", "connect", "tls", "first_byte"};
 
 void ag_metrics_init(struct ag_metrics *m)
@@ -109,17 +108,28 @@ int ag_metrics_render(const struct ag_metrics *m, const struct ag_metrics_now *n
 {
     int rc = header(out, "repeater_build_info", "gauge", "Build of the running agent.");
     rc = rc ? rc : put(out, "repeater_build_info{version=\"%s\"} 1\n", RP_VERSION);
-    rc = rc ? rc : header(out, "repeater_start_time_seconds", "gauge", "Unix time the agent started.");
-    rc = rc ? rc : put(out, "repeater_start_time_seconds %llu\n", (unsigned long long)m->started_at_s);
-    rc = rc ? rc : header(out, "repeater_connected", "gauge", "1 while the WebSocket to the platform is open.");
+    rc = rc ? rc
+            : header(out, "repeater_start_time_seconds", "gauge", "Unix time the agent started.");
+    rc = rc ? rc
+            : put(out, "repeater_start_time_seconds %llu\n", (unsigned long long)m->started_at_s);
+    rc = rc ? rc
+            : header(out, "repeater_connected", "gauge",
+                     "1 while the WebSocket to the platform is open.");
     rc = rc ? rc : put(out, "repeater_connected %d\n", m->connected ? 1 : 0);
-    rc = rc ? rc : header(out, "repeater_deployed", "gauge", "1 while the platform has acknowledged the deployment.");
+    rc = rc ? rc
+            : header(out, "repeater_deployed", "gauge",
+                     "1 while the platform has acknowledged the deployment.");
     rc = rc ? rc : put(out, "repeater_deployed %d\n", m->deployed ? 1 : 0);
-    rc = rc ? rc : header(out, "repeater_reconnects_total", "counter", "Connections lost and attempted again.");
+    rc = rc ? rc
+            : header(out, "repeater_reconnects_total", "counter",
+                     "Connections lost and attempted again.");
     rc = rc ? rc : put(out, "repeater_reconnects_total %llu\n", (unsigned long long)m->reconnects);
-    rc = rc ? rc : header(out, "repeater_jobs_total", "counter", "Jobs answered, by outcome and error type.");
-    rc = rc ? rc : put(out, "repeater_jobs_total{outcome=\"success\",error_type=\"none\"} %llu\n",
-                       (unsigned long long)m->jobs_ok);
+    rc = rc ? rc
+            : header(out, "repeater_jobs_total", "counter",
+                     "Jobs answered, by outcome and error type.");
+    rc = rc ? rc
+            : put(out, "repeater_jobs_total{outcome=\"success\",error_type=\"none\"} %llu\n",
+                  (unsigned long long)m->jobs_ok);
     for (size_t i = 1; i < AG_METRICS_ERROR_TYPES && !rc; i++) {
         int code = (int)((long)RP_ERR_FIRST_ + (long)i);
         if (code >= RP_ERR_END_) {
@@ -128,9 +138,13 @@ int ag_metrics_render(const struct ag_metrics *m, const struct ag_metrics_now *n
         rc = put(out, "repeater_jobs_total{outcome=\"error\",error_type=\"%s\"} %llu\n",
                  rp_err_name(code), (unsigned long long)m->jobs_failed[i]);
     }
-    rc = rc ? rc : header(out, "repeater_job_duration_seconds", "histogram", "Time from the start of a job's HTTP call to its end.");
+    rc = rc ? rc
+            : header(out, "repeater_job_duration_seconds", "histogram",
+                     "Time from the start of a job's HTTP call to its end.");
     rc = rc ? rc : histogram(out, "repeater_job_duration_seconds", "", &m->duration);
-    rc = rc ? rc : header(out, "repeater_job_phase_seconds", "histogram", "Time of each phase of a job's HTTP call (first_byte counts from the start).");
+    rc = rc ? rc
+            : header(out, "repeater_job_phase_seconds", "histogram",
+                     "Time of each phase of a job's HTTP call (first_byte counts from the start).");
     for (int i = 0; i < AG_PHASES && !rc; i++) {
         char labels[32];
         snprintf(labels, sizeof(labels), "phase=\"%s\"", phase_names[i]);
@@ -140,10 +154,20 @@ int ag_metrics_render(const struct ag_metrics *m, const struct ag_metrics_now *n
     rc = rc ? rc : put(out, "repeater_jobs_in_flight %zu\n", now->in_flight);
     rc = rc ? rc : header(out, "repeater_jobs_queued", "gauge", "Jobs waiting for a slot.");
     rc = rc ? rc : put(out, "repeater_jobs_queued %zu\n", now->queued);
-    rc = rc ? rc : header(out, "repeater_sent_bytes_total", "counter", "Request body bytes sent to targets.");
+    rc = rc ? rc
+            : header(out, "repeater_sent_bytes_total", "counter",
+                     "Request body bytes sent to targets.");
     rc = rc ? rc : put(out, "repeater_sent_bytes_total %llu\n", (unsigned long long)m->bytes_sent);
-    rc = rc ? rc : header(out, "repeater_received_bytes_total", "counter", "Response body bytes received from targets.");
-    rc = rc ? rc : put(out, "repeater_received_bytes_total %llu\n", (unsigned long long)m->bytes_received);
-    rc = rc ? rc : header(out, "repeater_rejected_frames_total", "counter", "Frames from the platform refused as malformed.");
-    return rc ? rc : put(out, "repeater_rejected_frames_total %llu\n", (unsigned long long)now->frames_rejected);
+    rc = rc ? rc
+            : header(out, "repeater_received_bytes_total", "counter",
+                     "Response body bytes received from targets.");
+    rc = rc ? rc
+            : put(out, "repeater_received_bytes_total %llu\n",
+                  (unsigned long long)m->bytes_received);
+    rc = rc ? rc
+            : header(out, "repeater_rejected_frames_total", "counter",
+                     "Frames from the platform refused as malformed.");
+    return rc ? rc
+              : put(out, "repeater_rejected_frames_total %llu\n",
+                    (unsigned long long)now->frames_rejected);
 }

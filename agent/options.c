@@ -64,6 +64,13 @@ static const struct opt_def opt_table[] = {
      "10000", "milliseconds given to running jobs on SIGTERM/SIGINT"},
     {"max-message", 0, "REPEATER_MAX_MESSAGE", OPT_LONG, OFF(max_message), 1024,
      1024L * 1024 * 1024, "67108864", "largest WebSocket message accepted, in bytes"},
+    {"proxy", 0, "REPEATER_PROXY", OPT_STRING, OFF(proxy), 0, 0, NULL,
+     "proxy URL (http://[user:pass@]host:port) for the platform and for targets; hosts in "
+     "NO_PROXY go direct"},
+    {"proxy-bright", 0, "REPEATER_PROXY_BRIGHT", OPT_STRING, OFF(proxy_bright), 0, 0, NULL,
+     "proxy for the platform connection only (wins over --proxy)"},
+    {"proxy-target", 0, "REPEATER_PROXY_TARGET", OPT_STRING, OFF(proxy_target), 0, 0, NULL,
+     "proxy for the HTTP targets only (wins over --proxy); http, https or socks5 URLs"},
     {"health-listen", 0, "REPEATER_HEALTH_LISTEN", OPT_STRING, OFF(health_listen), 0, 0, NULL,
      "serve /healthz, /readyz and /metrics on HOST:PORT (off unless given)"},
     {"config", 'c', "REPEATER_CONFIG", OPT_STRING, OFF(config), 0, 0, NULL,
@@ -509,6 +516,9 @@ void ag_options_cleanup(struct ag_options *o)
     free(o->log_file);
     free(o->config);
     free(o->health_listen);
+    free(o->proxy);
+    free(o->proxy_bright);
+    free(o->proxy_target);
     free(o->host);
     free(o->path);
     memset(o, 0, sizeof(*o));

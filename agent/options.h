@@ -35,6 +35,9 @@ struct ag_options {
     long max_message;
     char *config;
     char *health_listen;
+    char *proxy;        /* for the platform and targets */
+    char *proxy_bright; /* for the platform only */
+    char *proxy_target; /* for targets only */
     bool help;
     bool version;
     /* derived from hostname/platform */

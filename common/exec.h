@@ -37,6 +37,8 @@ struct rp_exec_opts {
     const struct rp_header *extra_headers; /* the operator's --header values (copied) */
     size_t n_extra_headers;
     const struct rp_redact *redact; /* borrowed, must outlive the executor; NULL: nothing */
+    const char *proxy;              /* proxy URL for every call (copied); NULL: direct */
+    const char *no_proxy;           /* hosts that go direct (copied), NO_PROXY syntax */
 };
 
 struct rp_exec;

@@ -65,6 +65,8 @@ static void exec_release(struct rp_exec *ex)
         free(ex->extra[i].value);
     }
     free(ex->extra);
+    free((char *)ex->opts.proxy);
+    free((char *)ex->opts.no_proxy);
     sk_X509_pop_free(ex->extra_ca, X509_free);
     free(ex);
 }
@@ -833,7 +835,10 @@ static int setup_easy(struct rp_exec_call *c)
     cr |= curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
     cr |= curl_easy_setopt(e, CURLOPT_PATH_AS_IS, 1L);
     cr |= curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-    cr |= curl_easy_setopt(e, CURLOPT_PROXY, "");
+    cr |= curl_easy_setopt(e, CURLOPT_PROXY, ex->opts.proxy ? ex->opts.proxy : "");
+    if (ex->opts.proxy && ex->opts.no_proxy) {
+        cr |= curl_easy_setopt(e, CURLOPT_NOPROXY, ex->opts.no_proxy);
+    }
     cr |= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
     cr |= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout);
     cr |= curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->headers);
@@ -972,6 +977,8 @@ struct rp_exec *rp_exec_new(uv_loop_t *loop, const struct rp_exec_opts *opts, st
         }
     }
     ex->opts.extra_headers = ex->extra;
+    ex->opts.proxy = opts->proxy ? strdup(opts->proxy) : NULL;
+    ex->opts.no_proxy = opts->no_proxy ? strdup(opts->no_proxy) : NULL;
     if (opts->cacert_file && load_ca(ex, opts->cacert_file, err)) {
         exec_release(ex);
         return NULL;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/time.h>
 #include <time.h>
 
@@ -319,4 +320,40 @@ int rp_random_id(char *out, size_t len)
 bool rp_secure_equal(const void *a, const void *b, size_t len)
 {
     return CRYPTO_memcmp(a, b, len) == 0;
+}
+
+bool rp_no_proxy_match(const char *list, const char *host)
+{
+    if (!list || !host || !*host) {
+        return false;
+    }
+    size_t hlen = strlen(host);
+    const char *p = list;
+    while (*p) {
+        while (*p == ' ' || *p == ',') {
+            p++;
+        }
+        const char *start = p;
+        while (*p && *p != ',' && *p != ' ') {
+            p++;
+        }
+        size_t n = (size_t)(p - start);
+        if (n == 1 && *start == '*') {
+            return true;
+        }
+        if (n && *start == '.') {
+            start++;
+            n--;
+        }
+        if (n == 0) {
+            continue;
+        }
+        if (n == hlen && strncasecmp(host, start, n) == 0) {
+            return true;
+        }
+        if (hlen > n && host[hlen - n - 1] == '.' && strncasecmp(host + hlen - n, start, n) == 0) {
+            return true;
+        }
+    }
+    return false;
 }

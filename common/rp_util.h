@@ -52,6 +52,9 @@ void rp_time_iso(int64_t ms, char out[32]);
 int64_t rp_time_parse_iso(const char *s);
 /* Fills out with len random characters of [1-9a-z] (the Bright id alphabet) and a NUL. */
 int rp_random_id(char *out, size_t len);
+/* True when host is covered by a NO_PROXY list: comma-separated names or addresses, "*" for
+ * all, a name also covering its subdomains (a leading dot is optional). */
+bool rp_no_proxy_match(const char *list, const char *host);
 /* Constant-time comparison of two equal-length buffers. */
 bool rp_secure_equal(const void *a, const void *b, size_t len);
 

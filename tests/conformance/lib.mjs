@@ -85,10 +85,10 @@ export function rng(seed) {
   };
 }
 
-function listen(server, port = 0) {
+function listen(server, port = 0, host = HOST) {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, HOST, () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       resolve(server.address().port);
     });
@@ -242,9 +242,9 @@ export function agentBin() {
  * signal(sig), stop()}. `lines` holds stderr lines; stdout lines go to `stdout`.
  */
 export function spawnAgent(t, platform, opts = {}) {
-  const { token = TOKEN, id = REPEATER_ID, logLevel = 'verbose', args = [] } = opts;
+  const { token = TOKEN, id = REPEATER_ID, logLevel = 'verbose', args = [], env = {} } = opts;
   const argv = ['--token', token, '--id', id, '--platform', platform.url, '--log-level', logLevel, ...args];
-  const child = spawn(agentBin(), argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(agentBin(), argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const lines = [];
   const stdout = [];
   let waiters = [];
@@ -360,9 +360,10 @@ export async function startReceiver(t, handler = okHandler, opts = {}) {
   const server = opts.tls ? createHttpsServer(opts.tls, onRequest) : createHttpServer(onRequest);
   server.keepAliveTimeout = 30000;
   const destroySockets = trackSockets(server);
-  const port = await listen(server, 0);
+  const host = opts.host ?? HOST;
+  const port = await listen(server, 0, host);
   const scheme = opts.tls ? 'https' : 'http';
-  const receiver = { port, origin: `${scheme}://${HOST}:${port}`, seen, server };
+  const receiver = { port, origin: `${scheme}://${host}:${port}`, seen, server };
   t.after(() => {
     destroySockets();
     return new Promise((r) => server.close(() => r()));

@@ -1,0 +1,63 @@
+// Proxies: through a real HTTP proxy on loopback (Debian tinyproxy) the agent reaches the
+// platform (CONNECT) and its targets; NO_PROXY hosts go direct; --proxy-target alone leaves
+// the platform connection direct.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startPlatform, spawnAgent, startReceiver, freePort, waitFor } from './lib.mjs';
+
+async function startTinyproxy(t) {
+  const dir = mkdtempSync(join(tmpdir(), 'tinyproxy-'));
+  const port = await freePort();
+  const log = join(dir, 'tinyproxy.log');
+  writeFileSync(join(dir, 'tinyproxy.conf'), [
+    `Port ${port}`, 'Listen 127.0.0.1', 'Allow 127.0.0.1', 'Timeout 30', `LogFile "${log}"`,
+    'LogLevel Info', 'MaxClients 50', 'DisableViaHeader No', '',
+  ].join('\n'));
+  const child = spawn('tinyproxy', ['-d', '-c', join(dir, 'tinyproxy.conf')], { stdio: 'ignore' });
+  t.after(() => {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await waitFor(async () => {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/`);
+      return r.status > 0;
+    } catch {
+      return false;
+    }
+  }, 5000, 'tinyproxy listening');
+  return { url: `http://127.0.0.1:${port}`, log: () => (existsSync(log) ? readFileSync(log, 'utf8') : '') };
+}
+
+test('platform and targets through tinyproxy; NO_PROXY hosts go direct', { timeout: 30000 }, async (t) => {
+  const proxy = await startTinyproxy(t);
+  const platform = await startPlatform(t);
+  const viaProxy = await startReceiver(t);
+  const direct = await startReceiver(t, undefined, { host: '127.0.0.2' });
+  const agent = spawnAgent(t, platform, { args: ['--proxy', proxy.url], env: { NO_PROXY: '127.0.0.2' } });
+  await platform.deployedConnection(0, 10000);
+  await agent.waitForLine(/deployed/, 5000);
+  assert.match(proxy.log(), new RegExp(`Request \\(file descriptor \\d+\\): CONNECT 127\\.0\\.0\\.1:${platform.port} `), 'the platform connection went through the proxy');
+
+  await platform.request({ protocol: 'http', url: `${viaProxy.origin}/p`, method: 'GET' });
+  assert.match(viaProxy.seen[0].rawHeaders.map(([n, v]) => `${n}: ${v}`).join('\n'), /^Via: .*tinyproxy/mi, 'the target request went through the proxy');
+  await platform.request({ protocol: 'http', url: `${direct.origin}/d`, method: 'GET' });
+  assert.ok(!direct.seen[0].rawHeaders.some(([n]) => n.toLowerCase() === 'via'), 'NO_PROXY host reached directly');
+  assert.doesNotMatch(proxy.log(), /127\.0\.0\.2/, 'the proxy never saw the NO_PROXY host');
+});
+
+test('--proxy-target only: the platform connection stays direct', { timeout: 30000 }, async (t) => {
+  const proxy = await startTinyproxy(t);
+  const platform = await startPlatform(t);
+  const receiver = await startReceiver(t);
+  const agent = spawnAgent(t, platform, { args: ['--proxy-target', proxy.url] });
+  await platform.deployedConnection(0, 10000);
+  await agent.waitForLine(/deployed/, 5000);
+  assert.doesNotMatch(proxy.log(), /Request \(file descriptor \d+\): CONNECT /);
+  await platform.request({ protocol: 'http', url: `${receiver.origin}/p`, method: 'GET' });
+  assert.ok(receiver.seen[0].rawHeaders.some(([n, v]) => n.toLowerCase() === 'via' && /tinyproxy/.test(v)));
+});
