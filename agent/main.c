@@ -11,6 +11,7 @@
 
 #include <uv.h>
 
+#include "doctor.h"
 #include "exec.h"
 #include "health.h"
 #include "healthcmd.h"
@@ -44,7 +45,12 @@ struct agent {
     bool stopping;
     bool leaving;
     bool torn_down;
+    bool doctor;       /* repeater doctor: check the credentials, then leave */
+    int doctor_failed; /* checks that failed */
+    uv_timer_t doctor_timer;
 };
+
+#define DOCTOR_DEPLOY_TIMEOUT_MS 15000
 
 static void teardown(struct agent *a);
 
@@ -73,6 +79,17 @@ static void begin_stop(struct agent *a, bool graceful);
 static void op_fatal(void *ud, const char *code, const char *message, const char *remediation)
 {
     struct agent *a = ud;
+    if (a->doctor) {
+        char detail[512];
+        snprintf(detail, sizeof(detail), "refused: %s (%s)", message, code);
+        ag_doctor_line(stdout, false, "credentials", detail,
+                       remediation && remediation[0] ? remediation : "check --token and --id");
+        a->doctor_failed++;
+        a->exit_code = 1;
+        uv_timer_stop(&a->doctor_timer);
+        begin_stop(a, false);
+        return;
+    }
     fprintf(stderr, "repeater: %s (%s)\n", message, code);
     if (remediation && remediation[0]) {
         fprintf(stderr, "repeater: remediation: %s\n", remediation);
@@ -87,6 +104,23 @@ static void op_ready(void *ud)
     struct agent *a = ud;
     a->metrics.deployed = true;
     ag_link_reset_backoff(a->link);
+    if (a->doctor) {
+        ag_doctor_line(stdout, true, "credentials",
+                       "connected, deployed and left: the platform accepts this token and id",
+                       NULL);
+        uv_timer_stop(&a->doctor_timer);
+        begin_stop(a, false);
+    }
+}
+
+static void on_doctor_timeout(uv_timer_t *t)
+{
+    struct agent *a = t->data;
+    ag_doctor_line(stdout, false, "credentials", "not deployed within 15 s",
+                   "see the lines above, or run with --log-level verbose");
+    a->doctor_failed++;
+    a->exit_code = 1;
+    begin_stop(a, false);
 }
 
 static void on_job_done(void *ud, uint64_t generation, int64_t ack_id, json_t *ack)
@@ -216,6 +250,7 @@ static void teardown(struct agent *a)
     uv_close((uv_handle_t *)&a->sigint, handle_closed);
     uv_close((uv_handle_t *)&a->sighup, handle_closed);
     uv_close((uv_handle_t *)&a->stop_timer, handle_closed);
+    uv_close((uv_handle_t *)&a->doctor_timer, handle_closed);
 }
 
 static void on_leave_timeout(uv_timer_t *t)
@@ -436,7 +471,12 @@ static int agent_start(struct agent *a, struct rp_err *err)
     uv_signal_init(&a->loop, &a->sigint);
     uv_signal_init(&a->loop, &a->sighup);
     uv_timer_init(&a->loop, &a->stop_timer);
+    uv_timer_init(&a->loop, &a->doctor_timer);
     a->sigterm.data = a->sigint.data = a->sighup.data = a->stop_timer.data = a;
+    a->doctor_timer.data = a;
+    if (a->doctor) {
+        uv_timer_start(&a->doctor_timer, on_doctor_timeout, DOCTOR_DEPLOY_TIMEOUT_MS, 0);
+    }
     uv_signal_start(&a->sigterm, on_signal, SIGTERM);
     uv_signal_start(&a->sigint, on_signal, SIGINT);
     uv_signal_start(&a->sighup, on_sighup, SIGHUP);
@@ -470,6 +510,11 @@ int main(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "health") == 0) {
         return ag_health_command(argc - 1, argv + 1);
     }
+    if (argc >= 2 && strcmp(argv[1], "doctor") == 0) {
+        a.doctor = true;
+        argc--;
+        argv++;
+    }
     srand((unsigned)time(NULL) ^ (unsigned)getpid());
     if (ag_options_parse(&a.opts, argc, argv, environ, &err)) {
         fprintf(stderr, "repeater: %s\n", err.msg);
@@ -485,6 +530,22 @@ int main(int argc, char **argv)
         printf("repeater %s\n", RP_VERSION);
         ag_options_cleanup(&a.opts);
         return 0;
+    }
+    if (a.doctor) {
+        int targets_failed = 0;
+        int platform_failed = ag_doctor_network(&a.opts, stdout, &targets_failed);
+        a.doctor_failed = platform_failed + targets_failed;
+        if (platform_failed) {
+            ag_doctor_line(stdout, false, "credentials",
+                           "not checked: the platform is not reachable",
+                           "fix the lines above first");
+            printf("repeater doctor: %d check(s) failed\n", a.doctor_failed + 1);
+            ag_options_cleanup(&a.opts);
+            return 1;
+        }
+        if (a.opts.log_level == RP_LOG_NOTICE) {
+            a.opts.log_level = RP_LOG_ERROR; /* the check lines are the output */
+        }
     }
     if (a.opts.log_file) {
         a.log_file = fopen(a.opts.log_file, "a");
@@ -532,6 +593,12 @@ int main(int argc, char **argv)
         return a.exit_code ? a.exit_code : 1;
     }
     rp_log_notice(SUB, "stopped");
+    if (a.doctor) {
+        printf(a.doctor_failed ? "repeater doctor: %d check(s) failed\n"
+                               : "repeater doctor: all checks passed\n",
+               a.doctor_failed);
+        a.exit_code = a.doctor_failed ? 1 : 0;
+    }
     rp_log_set_output(NULL);
     if (a.log_file) {
         fclose(a.log_file);

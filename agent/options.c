@@ -7,7 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum opt_kind { OPT_STRING, OPT_BOOL, OPT_LONG, OPT_LEVEL, OPT_HEADER, OPT_FORMAT, OPT_NAMES };
+enum opt_kind {
+    OPT_STRING,
+    OPT_BOOL,
+    OPT_LONG,
+    OPT_LEVEL,
+    OPT_HEADER,
+    OPT_FORMAT,
+    OPT_NAMES,
+    OPT_URLS,
+};
 
 struct opt_def {
     const char *name; /* long flag without dashes */
@@ -73,6 +82,8 @@ static const struct opt_def opt_table[] = {
      "proxy for the HTTP targets only (wins over --proxy); http, https or socks5 URLs"},
     {"health-listen", 0, "REPEATER_HEALTH_LISTEN", OPT_STRING, OFF(health_listen), 0, 0, NULL,
      "serve /healthz, /readyz and /metrics on HOST:PORT (off unless given)"},
+    {"check-url", 0, "REPEATER_CHECK_URL", OPT_URLS, OFF(check_urls), 0, 0, NULL,
+     "repeater doctor: a target URL to check (repeatable; comma-separated in the environment)"},
     {"config", 'c', "REPEATER_CONFIG", OPT_STRING, OFF(config), 0, 0, NULL,
      "configuration file of `option = value` lines (flags and environment win over it)"},
     {"help", 'h', NULL, OPT_BOOL, OFF(help), 0, 0, NULL, "show this help"},
@@ -149,6 +160,22 @@ static int set_value(struct ag_options *o, const struct opt_def *d, const char *
             return RP_ENOMEM;
         }
         o->n_redact_headers++;
+        return 0;
+    }
+    case OPT_URLS: {
+        if (strncmp(val, "http://", 7) != 0 && strncmp(val, "https://", 8) != 0) {
+            return rp_err_set(err, RP_ECONFIG, "%s: \"%s\" is not an http(s) URL", origin, val);
+        }
+        char **urls = realloc(o->check_urls, (o->n_check_urls + 1) * sizeof(*urls));
+        if (!urls) {
+            return RP_ENOMEM;
+        }
+        o->check_urls = urls;
+        urls[o->n_check_urls] = strdup(val);
+        if (!urls[o->n_check_urls]) {
+            return RP_ENOMEM;
+        }
+        o->n_check_urls++;
         return 0;
     }
     case OPT_HEADER: {
@@ -267,7 +294,7 @@ static int parse_env(struct ag_options *o, char **env, bool *seen, struct rp_err
         if (!val || !val[0]) {
             continue;
         }
-        if (d->kind == OPT_HEADER || d->kind == OPT_NAMES) {
+        if (d->kind == OPT_HEADER || d->kind == OPT_NAMES || d->kind == OPT_URLS) {
             char *copy = strdup(val);
             char *save = NULL;
             const char *sep = d->kind == OPT_HEADER ? "\n" : ", ";
@@ -343,7 +370,7 @@ static int parse_file_line(struct ag_options *o, char *line, const char *path, i
     if (given(seen, d)) {
         return 0; /* a flag or the environment set it: they win */
     }
-    bool list = d->kind == OPT_HEADER || d->kind == OPT_NAMES;
+    bool list = d->kind == OPT_HEADER || d->kind == OPT_NAMES || d->kind == OPT_URLS;
     if (seen_file[idx] && !list) {
         return rp_err_set(err, RP_ECONFIG, "%s:%d: key \"%s\" is set twice", path, lineno, key);
     }
@@ -515,6 +542,10 @@ void ag_options_cleanup(struct ag_options *o)
     free(o->redact_headers);
     free(o->log_file);
     free(o->config);
+    for (size_t i = 0; i < o->n_check_urls; i++) {
+        free(o->check_urls[i]);
+    }
+    free(o->check_urls);
     free(o->health_listen);
     free(o->proxy);
     free(o->proxy_bright);
@@ -526,8 +557,12 @@ void ag_options_cleanup(struct ag_options *o)
 
 void ag_options_help(FILE *out)
 {
-    fprintf(out, "Usage: repeater --token TOKEN --id ID [options]\n\n"
-                 "Runs HTTP jobs sent by a Bright-compatible platform inside this network.\n\n"
+    fprintf(out, "Usage: repeater --token TOKEN --id ID [options]\n"
+                 "       repeater doctor --token TOKEN --id ID [options] [--check-url URL]...\n"
+                 "       repeater health [--ready] [--health-listen HOST:PORT]\n\n"
+                 "Runs HTTP jobs sent by a Bright-compatible platform inside this network.\n"
+                 "doctor checks DNS, TCP, TLS, proxy, clock and credentials, then exits;\n"
+                 "health asks a running agent's --health-listen endpoint (exit 0 when healthy).\n\n"
                  "Options (flags win over the environment, which wins over --config):\n");
     for (size_t i = 0; i < N_OPTS; i++) {
         const struct opt_def *d = &opt_table[i];

@@ -34,6 +34,8 @@ struct ag_options {
     long shutdown_grace_ms;
     long max_message;
     char *config;
+    char **check_urls; /* repeater doctor --check-url */
+    size_t n_check_urls;
     char *health_listen;
     char *proxy;        /* for the platform and targets */
     char *proxy_bright; /* for the platform only */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libwebsockets.h>
 
@@ -342,8 +343,15 @@ static int http_respond(struct ps_server *srv, struct lws *wsi, struct pss *pss)
     unsigned char *start = hdr + LWS_PRE;
     unsigned char *p = start;
     unsigned char *end = hdr + sizeof(hdr) - 1;
+    char date[64];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    size_t dlen = strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
     if (lws_add_http_common_headers(wsi, (unsigned int)resp.status, "application/json", len, &p,
                                     end) ||
+        lws_add_http_header_by_name(
+            wsi, (const unsigned char *)"date:", (const unsigned char *)date, (int)dlen, &p, end) ||
         lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
                                     (const unsigned char *)"no-store", 8, &p, end) ||
         (pss->close_after &&

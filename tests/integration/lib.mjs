@@ -209,15 +209,16 @@ export async function startStub(t, opts = {}) {
   const apiKey = opts.apiKey ?? API_KEY;
   const argv = ['--listen', `${HOST}:0`, '--db', db, '--api-key', apiKey, '--log-level', 'verbose', ...(opts.args ?? [])];
   const proc = spawnChild(t, 'platform-stub', stubBin(), argv);
-  const line = await proc.waitForLine(/^platform-stub: listening on http:\/\/127\.0\.0\.1:(\d+)\b/, 10000, { stream: 'stdout' });
-  const port = Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(line)[1]);
+  const line = await proc.waitForLine(/^platform-stub: listening on https?:\/\/127\.0\.0\.1:(\d+)\b/, 10000, { stream: 'stdout' });
+  const [, scheme, portText] = /listening on (https?):\/\/127\.0\.0\.1:(\d+)/.exec(line);
+  const port = Number(portText);
   if (!(port > 0)) throw new Error(`could not parse the stub's port from: ${line}`);
-  const origin = `http://${HOST}:${port}`;
+  const origin = `${scheme}://${HOST}:${port}`;
   const stub = {
     proc,
     port,
     origin,
-    wsUrl: `ws://${HOST}:${port}`,
+    wsUrl: `${scheme === 'https' ? 'wss' : 'ws'}://${HOST}:${port}`,
     dir,
     db,
     apiKey,
