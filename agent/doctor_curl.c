@@ -1,9 +1,8 @@
 /* doctor_curl: the network checks of `repeater doctor`, with blocking libcurl and getaddrinfo
  * calls (the doctor runs before the event loop starts). */
-#define _DEFAULT_SOURCE    /* timegm */
+#define _DEFAULT_SOURCE   /* timegm */
 #define _XOPEN_SOURCE 700 /* strptime */
-#include "doctor.h"
-
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +10,9 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
 
+#include "doctor.h"
 #include "rp_util.h"
 
 void ag_doctor_line(FILE *out, bool ok, const char *what, const char *detail, const char *fix)
@@ -160,10 +159,9 @@ static int check_platform(const struct ag_options *o, FILE *out)
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
     CURLcode rc = curl_easy_perform(c);
     cert_facts(c, &p);
-    bool tcp_ok = rc == CURLE_OK || (rc != CURLE_COULDNT_CONNECT &&
-                                     rc != CURLE_COULDNT_RESOLVE_HOST &&
-                                     rc != CURLE_COULDNT_RESOLVE_PROXY &&
-                                     rc != CURLE_OPERATION_TIMEDOUT);
+    bool tcp_ok =
+        rc == CURLE_OK || (rc != CURLE_COULDNT_CONNECT && rc != CURLE_COULDNT_RESOLVE_HOST &&
+                           rc != CURLE_COULDNT_RESOLVE_PROXY && rc != CURLE_OPERATION_TIMEDOUT);
     snprintf(detail, sizeof(detail), "%s:%d %s", o->host, o->port,
              tcp_ok ? "accepts connections" : (errbuf[0] ? errbuf : curl_easy_strerror(rc)));
     ag_doctor_line(out, tcp_ok, "TCP", detail,

@@ -1,0 +1,35 @@
+# repeater as a container: a Debian build stage, then a slim runtime stage with only the
+# runtime libraries of packaging/runtime-packages.txt, running as uid 1000.
+#   docker build -t repeater .
+#   docker run -e REPEATER_TOKEN=... -e REPEATER_ID=... repeater
+FROM debian:bookworm AS build
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends build-essential cmake pkg-config \
+      libwebsockets-dev libssl-dev libjansson-dev libcurl4-openssl-dev libuv1-dev \
+      libmsgpack-dev libsqlite3-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DRP_BUILD_TESTS=OFF \
+      -DCMAKE_INSTALL_PREFIX=/usr \
+ && cmake --build /build -j"$(nproc)" \
+ && cmake --install /build --prefix /usr --strip
+
+FROM debian:bookworm-slim AS runtime
+COPY packaging/runtime-packages.txt /tmp/runtime-packages.txt
+RUN apt-get update \
+ && grep -E '^[a-z0-9]' /tmp/runtime-packages.txt | xargs apt-get install -y --no-install-recommends \
+ && rm -rf /var/lib/apt/lists/* /tmp/runtime-packages.txt \
+ && groupadd --gid 1000 repeater \
+ && useradd --uid 1000 --gid 1000 --no-create-home --home-dir /nonexistent \
+      --shell /usr/sbin/nologin repeater
+COPY --from=build /usr/bin/repeater /usr/bin/repeater
+# Configuration by environment (REPEATER_TOKEN, REPEATER_ID, REPEATER_HOSTNAME, ...); the
+# health endpoint is on so orchestrators can probe it.
+ENV REPEATER_HEALTH_LISTEN=0.0.0.0:8080 \
+    REPEATER_LOG_FORMAT=json
+EXPOSE 8080
+USER 1000:1000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["repeater", "health"]
+ENTRYPOINT ["repeater"]

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# On-premise install of repeater: runtime packages, a Release build, `cmake --install`, a
+# system user, /etc/repeater/repeater.conf (mode 0600) and the hardened systemd unit.
+#
+#   sudo scripts/install.sh --token TOKEN --id ID [--hostname H | --platform URL]
+#   scripts/install.sh --destdir /tmp/root --no-deps     # stage into a directory, no root needed
+#
+# Options: --prefix DIR (default /usr/local), --destdir DIR (stage under DIR: no user, no
+# systemctl), --no-deps (do not apt-get anything), --no-start (do not enable/start the unit),
+# --token, --id, --hostname, --platform (written into a new configuration file).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PREFIX=/usr/local
+DESTDIR=""
+DEPS=1
+START=1
+TOKEN="${REPEATER_TOKEN:-}"
+ID="${REPEATER_ID:-}"
+HOSTNAME_OPT=""
+PLATFORM_OPT=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --prefix) PREFIX=$2; shift 2 ;;
+    --destdir) DESTDIR=$2; shift 2 ;;
+    --no-deps) DEPS=0; shift ;;
+    --no-start) START=0; shift ;;
+    --token) TOKEN=$2; shift 2 ;;
+    --id) ID=$2; shift 2 ;;
+    --hostname) HOSTNAME_OPT=$2; shift 2 ;;
+    --platform) PLATFORM_OPT=$2; shift 2 ;;
+    -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ] && [ -z "$DESTDIR" ]; then
+    SUDO="sudo"
+fi
+
+if [ "$DEPS" = 1 ]; then
+    mapfile -t RUNTIME < <(grep -E '^[a-z0-9]' packaging/runtime-packages.txt)
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -q
+    $SUDO apt-get install -y -q --no-install-recommends "${RUNTIME[@]}" \
+        build-essential cmake pkg-config libwebsockets-dev libssl-dev libjansson-dev \
+        libcurl4-openssl-dev libuv1-dev libmsgpack-dev libsqlite3-dev
+fi
+
+BUILD="${RP_INSTALL_BUILD_DIR:-build-install}"
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DRP_BUILD_TESTS=OFF \
+    -DCMAKE_INSTALL_PREFIX="$PREFIX" >/dev/null
+cmake --build "$BUILD" -j"$(nproc)" >/dev/null
+DESTDIR="$DESTDIR" $SUDO cmake --install "$BUILD" >/dev/null
+echo "install.sh: installed repeater and platform-stub under ${DESTDIR}${PREFIX}"
+
+# The unit goes where systemd looks for units of this prefix.
+UNIT_SRC="${DESTDIR}${PREFIX}/lib/systemd/system/repeater.service"
+UNIT_DIR="${DESTDIR}/etc/systemd/system"
+$SUDO mkdir -p "$UNIT_DIR"
+$SUDO install -m 0644 "$UNIT_SRC" "$UNIT_DIR/repeater.service"
+
+# The system user the service runs as.
+if [ -z "$DESTDIR" ] && ! id repeater >/dev/null 2>&1; then
+    $SUDO useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+        --user-group repeater
+    echo "install.sh: created the system user repeater"
+fi
+
+# The configuration: written once, never overwritten; readable by the service only.
+CONF_DIR="${DESTDIR}/etc/repeater"
+CONF="$CONF_DIR/repeater.conf"
+$SUDO mkdir -p "$CONF_DIR"
+if [ ! -f "$CONF" ]; then
+    TMP=$(mktemp)
+    {
+        echo "# repeater configuration, written by scripts/install.sh (docs/configuration.md)"
+        echo "token = ${TOKEN:-REPLACE_WITH_THE_REPEATER_TOKEN}"
+        echo "id = ${ID:-REPLACE_WITH_THE_REPEATER_ID}"
+        if [ -n "$PLATFORM_OPT" ]; then
+            echo "platform = $PLATFORM_OPT"
+        else
+            echo "hostname = ${HOSTNAME_OPT:-app.brightsec.com}"
+        fi
+        echo "log-format = json"
+    } >"$TMP"
+    $SUDO install -m 0600 "$TMP" "$CONF"
+    rm -f "$TMP"
+    if [ -z "$DESTDIR" ]; then
+        $SUDO chown repeater:repeater "$CONF"
+    fi
+    echo "install.sh: wrote $CONF (mode 0600)"
+else
+    echo "install.sh: kept the existing $CONF"
+fi
+
+if [ -z "$DESTDIR" ] && [ -d /run/systemd/system ]; then
+    $SUDO systemctl daemon-reload
+    if [ "$START" = 1 ] && [ -n "$TOKEN" ] && [ -n "$ID" ]; then
+        $SUDO systemctl enable --now repeater.service
+        echo "install.sh: repeater.service enabled and started (journalctl -u repeater -f)"
+    else
+        echo "install.sh: edit $CONF, then: systemctl enable --now repeater"
+    fi
+elif [ -z "$DESTDIR" ]; then
+    echo "install.sh: systemd is not running here; start ${PREFIX}/bin/repeater --config $CONF"
+fi
