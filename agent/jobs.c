@@ -80,11 +80,8 @@ static void job_free(struct ag_job *job)
 
 static void start_next(struct ag_jobs *j);
 
-static void on_done(struct rp_exec_call *call, struct rp_record *rec, void *ud)
+static void running_unlink(struct ag_jobs *j, struct ag_job *job)
 {
-    (void)call;
-    struct ag_job *job = ud;
-    struct ag_jobs *j = job->owner;
     if (job->prev_run) {
         job->prev_run->next_run = job->next_run;
     } else {
@@ -94,6 +91,14 @@ static void on_done(struct rp_exec_call *call, struct rp_record *rec, void *ud)
         job->next_run->prev_run = job->prev_run;
     }
     j->n_running--;
+}
+
+static void on_done(struct rp_exec_call *call, struct rp_record *rec, void *ud)
+{
+    (void)call;
+    struct ag_job *job = ud;
+    struct ag_jobs *j = job->owner;
+    running_unlink(j, job);
 
     if (rec->error.code) {
         rp_log_job(RP_LOG_VERBOSE, (long long)job->ctx.ack_id, "end",
@@ -148,15 +153,7 @@ static void job_run(struct ag_jobs *j, struct ag_job *job)
         .ud = job,
     };
     if (rp_exec_start(j->ex, &job->job, &co, &job->call, &err)) {
-        if (job->prev_run) {
-            job->prev_run->next_run = job->next_run;
-        } else {
-            j->running = job->next_run;
-        }
-        if (job->next_run) {
-            job->next_run->prev_run = job->prev_run;
-        }
-        j->n_running--;
+        running_unlink(j, job);
         answer_error(j, &job->ctx, err.code, err.msg);
         job_free(job);
     }

@@ -8,15 +8,9 @@
 #include "link.h"
 #include "rp_log.h"
 #include "rp_util.h"
+#include "ws.h"
 
 #define SUB "link"
-
-struct out_frame {
-    struct out_frame *next;
-    size_t len;
-    bool binary;
-    unsigned char data[]; /* LWS_PRE bytes of headroom, then the payload */
-};
 
 struct ag_link {
     uv_loop_t *loop;
@@ -34,23 +28,14 @@ struct ag_link {
     unsigned attempt;
     uv_timer_t retry;
     uv_timer_t watchdog;
-    struct rp_buf rx;
-    bool rx_binary;
-    bool rx_skip; /* the current message is over the cap: drop its fragments */
-    struct out_frame *q_head, *q_tail;
-    size_t q_len;
+    struct rp_ws_rx rx;
+    struct rp_ws_queue q;
     char down_reason[160];
 };
 
 static void queue_clear(struct ag_link *l)
 {
-    while (l->q_head) {
-        struct out_frame *f = l->q_head;
-        l->q_head = f->next;
-        free(f);
-    }
-    l->q_tail = NULL;
-    l->q_len = 0;
+    rp_ws_queue_clear(&l->q);
 }
 
 static void schedule_retry(struct ag_link *l);
@@ -62,7 +47,7 @@ static void link_lost(struct ag_link *l, const char *reason)
     l->connected = false;
     l->want_close = false;
     queue_clear(l);
-    rp_buf_reset(&l->rx);
+    rp_buf_reset(&l->rx.buf);
     uv_timer_stop(&l->watchdog);
     const char *why = l->down_reason[0] ? l->down_reason : reason;
     if (was_connected && !l->closing) {
@@ -81,55 +66,32 @@ static void link_lost(struct ag_link *l, const char *reason)
 
 static void deliver(struct ag_link *l, struct lws *wsi, const void *in, size_t len)
 {
-    if (lws_is_first_fragment(wsi)) {
-        rp_buf_reset(&l->rx);
-        l->rx_binary = lws_frame_is_binary(wsi);
-        l->rx_skip = false;
-    }
-    if (!l->rx_skip && l->rx.len + len > l->cfg.max_message) {
-        l->rx_skip = true;
-        rp_log_warn(SUB, "rejected input: error=too_large message over %zu bytes dropped",
+    const unsigned char *msg;
+    size_t n;
+    bool binary;
+    int rc = rp_ws_rx_feed(&l->rx, wsi, in, len, &msg, &n, &binary);
+    if (rc == 1) {
+        l->cbs.frame(l->ud, msg, n, binary);
+    } else if (rc < 0) {
+        rp_log_warn(SUB, "rejected input: error=%s message over %zu bytes dropped", rp_err_name(rc),
                     l->cfg.max_message);
-        rp_buf_reset(&l->rx);
-    }
-    if (!l->rx_skip && rp_buf_append(&l->rx, in, len)) {
-        l->rx_skip = true;
-        rp_log_error(SUB, "rejected input: error=nomem message dropped");
-    }
-    if (lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0) {
-        if (!l->rx_skip) {
-            l->cbs.frame(l->ud, l->rx.data ? l->rx.data : (const unsigned char *)"", l->rx.len,
-                         l->rx_binary);
-        }
-        rp_buf_reset(&l->rx);
-        l->rx_skip = false;
     }
 }
 
 static int on_writeable(struct ag_link *l, struct lws *wsi)
 {
-    if (l->want_close && (!l->flush || !l->q_head)) {
+    if (l->want_close && (!l->flush || !l->q.head)) {
         lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
         return -1;
     }
-    struct out_frame *f = l->q_head;
-    if (!f) {
+    if (!l->q.head) {
         return 0;
     }
-    l->q_head = f->next;
-    if (!l->q_head) {
-        l->q_tail = NULL;
-    }
-    l->q_len--;
-    int n =
-        lws_write(wsi, f->data + LWS_PRE, f->len, f->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
-    bool ok = n >= 0 && (size_t)n >= f->len;
-    free(f);
-    if (!ok) {
+    if (rp_ws_queue_write(&l->q, wsi)) {
         snprintf(l->down_reason, sizeof(l->down_reason), "write failed");
         return -1;
     }
-    if (l->q_head || l->want_close) {
+    if (l->q.head || l->want_close) {
         lws_callback_on_writable(wsi);
     }
     return 0;
@@ -231,15 +193,6 @@ static void on_watchdog(uv_timer_t *t)
     ag_link_drop(l, "no ping from the platform within pingInterval + pingTimeout");
 }
 
-static void emit_lws_log(int level, const char *line)
-{
-    size_t n = strlen(line);
-    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) {
-        n--;
-    }
-    rp_log(level == LLL_ERR ? RP_LOG_WARN : RP_LOG_VERBOSE, "lws", "%.*s", (int)n, line);
-}
-
 struct ag_link *ag_link_new(uv_loop_t *loop, const struct ag_link_cfg *cfg,
                             const struct ag_link_cbs *cbs, void *ud, struct rp_err *err)
 {
@@ -254,7 +207,7 @@ struct ag_link *ag_link_new(uv_loop_t *loop, const struct ag_link_cfg *cfg,
     l->path = strdup(cfg->path);
     l->cbs = *cbs;
     l->ud = ud;
-    rp_buf_init(&l->rx);
+    rp_ws_rx_init(&l->rx, cfg->max_message);
     if (!l->host || !l->path) {
         free(l->host);
         free(l->path);
@@ -262,8 +215,7 @@ struct ag_link *ag_link_new(uv_loop_t *loop, const struct ag_link_cfg *cfg,
         rp_err_set(err, RP_ENOMEM, NULL);
         return NULL;
     }
-    lws_set_log_level(rp_log_enabled(RP_LOG_TRACE) ? LLL_ERR | LLL_WARN | LLL_NOTICE : LLL_ERR,
-                      emit_lws_log);
+    rp_ws_log_setup();
 
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof(info));
@@ -306,21 +258,9 @@ int ag_link_send(struct ag_link *l, const unsigned char *data, size_t len, bool 
     if (!l->wsi || !l->connected || l->want_close) {
         return RP_ESHUTTING_DOWN;
     }
-    struct out_frame *f = malloc(sizeof(*f) + LWS_PRE + len);
-    if (!f) {
+    if (rp_ws_queue_push(&l->q, data, len, binary)) {
         return RP_ENOMEM;
     }
-    f->next = NULL;
-    f->len = len;
-    f->binary = binary;
-    memcpy(f->data + LWS_PRE, data, len);
-    if (l->q_tail) {
-        l->q_tail->next = f;
-    } else {
-        l->q_head = f;
-    }
-    l->q_tail = f;
-    l->q_len++;
     lws_callback_on_writable(l->wsi);
     return 0;
 }
@@ -353,7 +293,7 @@ void ag_link_reset_backoff(struct ag_link *l)
 
 size_t ag_link_pending(const struct ag_link *l)
 {
-    return l->q_len;
+    return l->q.n;
 }
 
 void ag_link_close(struct ag_link *l, bool flush)
@@ -402,7 +342,7 @@ void ag_link_free(struct ag_link *l)
         return;
     }
     queue_clear(l);
-    rp_buf_cleanup(&l->rx);
+    rp_ws_rx_cleanup(&l->rx);
     free(l->host);
     free(l->path);
     free(l);

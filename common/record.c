@@ -155,6 +155,20 @@ bool rp_content_type_is_text(const char *ct)
     return false;
 }
 
+const char *rp_header_pairs_get(const json_t *pairs, const char *name)
+{
+    size_t i;
+    json_t *p;
+    json_array_foreach(pairs, i, p)
+    {
+        const char *n = json_string_value(json_array_get(p, 0));
+        if (n && strcasecmp(n, name) == 0) {
+            return json_string_value(json_array_get(p, 1));
+        }
+    }
+    return NULL;
+}
+
 static const char *header_find(const struct rp_header *list, size_t n, const char *name)
 {
     for (size_t i = 0; i < n; i++) {

@@ -91,6 +91,10 @@ json_t *rp_record_to_bright(const struct rp_record *r);
  * a `record` with the error. New reference. */
 json_t *rp_record_error_ack(int code, const char *message, bool full);
 
+/* The value of the first header of that name (case-insensitive) in a [[name, value], ...]
+ * JSON array, or NULL. Borrowed from pairs. */
+const char *rp_header_pairs_get(const json_t *pairs, const char *name);
+
 /* True when a content type names text (text/..., JSON, XML, JavaScript, form data). */
 bool rp_content_type_is_text(const char *content_type);
 

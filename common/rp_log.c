@@ -155,28 +155,33 @@ static void emit(enum rp_log_level level, const char *subsys, long long job, con
     fflush(out);
 }
 
+static void vlog(enum rp_log_level level, const char *subsys, long long job, const char *event,
+                 const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+
+static void vlog(enum rp_log_level level, const char *subsys, long long job, const char *event,
+                 const char *fmt, va_list ap)
+{
+    char msg[4096];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    emit(level, subsys, job, event, msg);
+}
+
 void rp_log(enum rp_log_level level, const char *subsys, const char *fmt, ...)
 {
-    if (!rp_log_enabled(level)) {
-        return;
+    if (rp_log_enabled(level)) {
+        va_list ap;
+        va_start(ap, fmt);
+        vlog(level, subsys, -1, NULL, fmt, ap);
+        va_end(ap);
     }
-    char msg[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    emit(level, subsys, -1, NULL, msg);
 }
 
 void rp_log_job(enum rp_log_level level, long long job, const char *event, const char *fmt, ...)
 {
-    if (!rp_log_enabled(level)) {
-        return;
+    if (rp_log_enabled(level)) {
+        va_list ap;
+        va_start(ap, fmt);
+        vlog(level, "job", job, event, fmt, ap);
+        va_end(ap);
     }
-    char msg[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    emit(level, "job", job, event, msg);
 }

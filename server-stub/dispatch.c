@@ -122,20 +122,6 @@ static void attempt_free(struct attempt *a)
     free(a);
 }
 
-static const char *header_value(const json_t *pairs, const char *name)
-{
-    size_t i;
-    json_t *p;
-    json_array_foreach(pairs, i, p)
-    {
-        const char *n = json_string_value(json_array_get(p, 0));
-        if (n && strcasecmp(n, name) == 0) {
-            return json_string_value(json_array_get(p, 1));
-        }
-    }
-    return NULL;
-}
-
 /* Records the attempt and moves the delivery on. rec is the attempt's record (borrowed). */
 static void attempt_done(struct attempt *a, json_t *rec)
 {
@@ -168,8 +154,8 @@ static void attempt_done(struct attempt *a, json_t *rec)
                       json_string_value(json_object_get(wh, "id")));
         json_decref(w);
     } else {
-        int64_t retry_after =
-            ps_retry_after_ms(header_value(json_object_get(resp, "headers"), "retry-after"), now);
+        int64_t retry_after = ps_retry_after_ms(
+            rp_header_pairs_get(json_object_get(resp, "headers"), "retry-after"), now);
         int64_t delay = ps_retry_delay(&d->cfg.retry, a->number, retry_after, (uint32_t)rand());
         if (delay < 0) {
             state = "failed";

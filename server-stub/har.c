@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "record.h"
+
 static json_t *har_headers(const json_t *pairs)
 {
     json_t *out = json_array();
@@ -20,20 +22,6 @@ static json_t *har_headers(const json_t *pairs)
         }
     }
     return out;
-}
-
-static const char *header(const json_t *pairs, const char *name)
-{
-    size_t i;
-    json_t *p;
-    json_array_foreach(pairs, i, p)
-    {
-        const char *n = json_string_value(json_array_get(p, 0));
-        if (n && strcasecmp(n, name) == 0) {
-            return json_string_value(json_array_get(p, 1));
-        }
-    }
-    return NULL;
 }
 
 static json_t *query_string(const char *url)
@@ -109,7 +97,8 @@ static json_t *har_entry(const json_t *a)
                                 (json_int_t)json_integer_value(json_object_get(req, "bodyLength")));
     const json_t *body = json_object_get(req, "body");
     if (request && json_is_string(body)) {
-        const char *ct = json_is_array(req_headers) ? header(req_headers, "content-type") : NULL;
+        const char *ct =
+            json_is_array(req_headers) ? rp_header_pairs_get(req_headers, "content-type") : NULL;
         json_object_set_new(
             request, "postData",
             json_pack("{s:s, s:O, s:[]}", "mimeType", ct ? ct : "", "text", body, "params"));
@@ -117,7 +106,7 @@ static json_t *har_entry(const json_t *a)
     json_t *response;
     if (json_is_object(resp)) {
         const json_t *rh = json_object_get(resp, "headers");
-        const char *ct = header(rh, "content-type");
+        const char *ct = rp_header_pairs_get(rh, "content-type");
         json_t *content = json_pack(
             "{s:I, s:s, s:O}", "size",
             (json_int_t)json_integer_value(json_object_get(resp, "bodyLength")), "mimeType",
@@ -127,7 +116,7 @@ static json_t *har_entry(const json_t *a)
             json_object_set(content, "encoding", json_object_get(resp, "encoding"));
         }
         const char *version = json_string_value(json_object_get(resp, "httpVersion"));
-        const char *location = header(rh, "location");
+        const char *location = rp_header_pairs_get(rh, "location");
         response = json_pack("{s:O, s:s, s:s, s:[], s:o, s:o, s:s, s:i, s:I}", "status",
                              json_object_get(resp, "statusCode"), "statusText",
                              json_string_value(json_object_get(resp, "statusText"))

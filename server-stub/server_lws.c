@@ -11,31 +11,23 @@
 #include "rp_log.h"
 #include "rp_util.h"
 #include "server.h"
+#include "ws.h"
 
 #define SUB "server"
 #define ENGINE_PATH "/api/ws/v1"
 #define HTTP_CHUNK 16384
-
-struct out_frame {
-    struct out_frame *next;
-    size_t len;
-    bool binary;
-    unsigned char data[];
-};
 
 /* A WebSocket peer: heap-allocated so its timers can outlive the wsi until closed. */
 struct ws_peer {
     struct ps_server *srv;
     struct lws *wsi;
     struct ps_conn *conn;
-    struct out_frame *q_head, *q_tail;
+    struct rp_ws_queue q;
     bool closing;
     uv_timer_t ping_timer;
     uv_timer_t pong_timer;
     int open_timers;
-    struct rp_buf rx;
-    bool rx_binary;
-    bool rx_skip;
+    struct rp_ws_rx rx;
 };
 
 /* Per-wsi data (lws allocates and frees it). */
@@ -83,18 +75,14 @@ static void peer_timer_closed(uv_handle_t *h)
 {
     struct ws_peer *p = h->data;
     if (--p->open_timers == 0) {
-        rp_buf_cleanup(&p->rx);
+        rp_ws_rx_cleanup(&p->rx);
         free(p);
     }
 }
 
 static void peer_release(struct ws_peer *p)
 {
-    while (p->q_head) {
-        struct out_frame *f = p->q_head;
-        p->q_head = f->next;
-        free(f);
-    }
+    rp_ws_queue_clear(&p->q);
     uv_timer_stop(&p->ping_timer);
     uv_timer_stop(&p->pong_timer);
     uv_close((uv_handle_t *)&p->ping_timer, peer_timer_closed);
@@ -107,20 +95,9 @@ static int hub_send(void *conn_ud, const unsigned char *data, size_t len, bool b
     if (!p->wsi || p->closing) {
         return RP_ESHUTTING_DOWN;
     }
-    struct out_frame *f = malloc(sizeof(*f) + LWS_PRE + len);
-    if (!f) {
+    if (rp_ws_queue_push(&p->q, data, len, binary)) {
         return RP_ENOMEM;
     }
-    f->next = NULL;
-    f->len = len;
-    f->binary = binary;
-    memcpy(f->data + LWS_PRE, data, len);
-    if (p->q_tail) {
-        p->q_tail->next = f;
-    } else {
-        p->q_head = f;
-    }
-    p->q_tail = f;
     lws_callback_on_writable(p->wsi);
     return 0;
 }
@@ -171,26 +148,17 @@ const struct ps_hub_ops *ps_server_hub_ops(void)
 
 static int ws_writeable(struct ws_peer *p, struct lws *wsi)
 {
-    struct out_frame *f = p->q_head;
-    if (!f) {
+    if (!p->q.head) {
         if (p->closing) {
             lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
             return -1;
         }
         return 0;
     }
-    p->q_head = f->next;
-    if (!p->q_head) {
-        p->q_tail = NULL;
-    }
-    int n =
-        lws_write(wsi, f->data + LWS_PRE, f->len, f->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
-    bool ok = n >= 0 && (size_t)n >= f->len;
-    free(f);
-    if (!ok) {
+    if (rp_ws_queue_write(&p->q, wsi)) {
         return -1;
     }
-    if (p->q_head || p->closing) {
+    if (p->q.head || p->closing) {
         lws_callback_on_writable(wsi);
     }
     return 0;
@@ -198,25 +166,15 @@ static int ws_writeable(struct ws_peer *p, struct lws *wsi)
 
 static void ws_receive(struct ws_peer *p, struct lws *wsi, const void *in, size_t len)
 {
-    if (lws_is_first_fragment(wsi)) {
-        rp_buf_reset(&p->rx);
-        p->rx_binary = lws_frame_is_binary(wsi);
-        p->rx_skip = false;
-    }
-    if (!p->rx_skip && p->rx.len + len > p->srv->cfg.max_message) {
-        p->rx_skip = true;
-        rp_log_warn(SUB, "rejected input: error=too_large message over %zu bytes dropped",
+    const unsigned char *msg;
+    size_t n;
+    bool binary;
+    int rc = rp_ws_rx_feed(&p->rx, wsi, in, len, &msg, &n, &binary);
+    if (rc == 1 && p->conn) {
+        ps_hub_conn_frame(p->conn, msg, n, binary);
+    } else if (rc < 0) {
+        rp_log_warn(SUB, "rejected input: error=%s message over %zu bytes dropped", rp_err_name(rc),
                     p->srv->cfg.max_message);
-    }
-    if (!p->rx_skip && rp_buf_append(&p->rx, in, len)) {
-        p->rx_skip = true;
-    }
-    if (lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0) {
-        if (!p->rx_skip && p->conn) {
-            ps_hub_conn_frame(p->conn, p->rx.data ? p->rx.data : (const unsigned char *)"",
-                              p->rx.len, p->rx_binary);
-        }
-        rp_buf_reset(&p->rx);
     }
 }
 
@@ -228,7 +186,7 @@ static void ws_established(struct ps_server *srv, struct pss *pss, struct lws *w
     }
     p->srv = srv;
     p->wsi = wsi;
-    rp_buf_init(&p->rx);
+    rp_ws_rx_init(&p->rx, srv->cfg.max_message);
     uv_timer_init(srv->loop, &p->ping_timer);
     uv_timer_init(srv->loop, &p->pong_timer);
     p->ping_timer.data = p->pong_timer.data = p;
@@ -614,15 +572,6 @@ static const struct lws_protocols server_protocols[] = {
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
-static void emit_lws_log(int level, const char *line)
-{
-    size_t n = strlen(line);
-    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) {
-        n--;
-    }
-    rp_log(level == LLL_ERR ? RP_LOG_WARN : RP_LOG_VERBOSE, "lws", "%.*s", (int)n, line);
-}
-
 struct ps_server *ps_server_new(uv_loop_t *loop, const struct ps_server_cfg *cfg,
                                 struct ps_api *api, struct rp_err *err)
 {
@@ -634,8 +583,7 @@ struct ps_server *ps_server_new(uv_loop_t *loop, const struct ps_server_cfg *cfg
     srv->loop = loop;
     srv->cfg = *cfg;
     srv->api = api;
-    lws_set_log_level(rp_log_enabled(RP_LOG_TRACE) ? LLL_ERR | LLL_WARN | LLL_NOTICE : LLL_ERR,
-                      emit_lws_log);
+    rp_ws_log_setup();
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof(info));
     void *foreign[1] = {loop};
