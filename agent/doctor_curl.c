@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 
 #include "doctor.h"
+#include "policy.h"
 #include "rp_util.h"
 
 void ag_doctor_line(FILE *out, bool ok, const char *what, const char *detail, const char *fix)
@@ -243,7 +244,23 @@ int ag_doctor_network(const struct ag_options *o, FILE *out, int *targets_failed
     curl_global_init(CURL_GLOBAL_DEFAULT);
     fprintf(out, "repeater doctor: platform %s://%s:%d, repeater id %s\n", o->tls ? "wss" : "ws",
             o->host, o->port, o->id);
-    int failed = check_dns(o, out);
+    struct rp_policy policy;
+    struct rp_err err = {0};
+    rp_policy_init(&policy);
+    bool policy_ok = true;
+    for (size_t i = 0; policy_ok && i < o->deny.n; i++) {
+        policy_ok = rp_policy_add(&policy, false, o->deny.v[i], &err) == 0;
+    }
+    for (size_t i = 0; policy_ok && i < o->allow.n; i++) {
+        policy_ok = rp_policy_add(&policy, true, o->allow.v[i], &err) == 0;
+    }
+    char text[2048];
+    if (policy_ok) {
+        rp_policy_describe(&policy, text, sizeof(text));
+    }
+    ag_doctor_line(out, policy_ok, "egress policy", policy_ok ? text : err.msg,
+                   "fix the --allow/--deny entry");
+    int failed = check_dns(o, out) + !policy_ok;
     failed += check_platform(o, out);
     *targets_failed = check_urls(o, out);
     return failed;

@@ -39,6 +39,7 @@ struct agent {
     struct rp_redact redact;
     FILE *log_file;
     struct ag_metrics metrics;
+    struct rp_policy policy;
     struct ag_health *health;
     uv_timer_t stop_timer;
     int exit_code;
@@ -424,7 +425,22 @@ static int agent_start(struct agent *a, struct rp_err *err)
                       at ? at + 1 : hostpart, no_proxy ? "; NO_PROXY " : "",
                       no_proxy ? no_proxy : "");
     }
+    rp_policy_init(&a->policy);
+    for (size_t i = 0; i < a->opts.deny.n; i++) {
+        if (rp_policy_add(&a->policy, false, a->opts.deny.v[i], err)) {
+            return err->code;
+        }
+    }
+    for (size_t i = 0; i < a->opts.allow.n; i++) {
+        if (rp_policy_add(&a->policy, true, a->opts.allow.v[i], err)) {
+            return err->code;
+        }
+    }
+    char policy_text[2048];
+    rp_policy_describe(&a->policy, policy_text, sizeof(policy_text));
+    rp_log_notice(SUB, "egress policy: %s", policy_text);
     struct rp_exec_opts eo = {
+        .policy = &a->policy,
         .proxy = target_proxy,
         .no_proxy = no_proxy,
         .cacert_file = a->opts.cacert,

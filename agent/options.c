@@ -16,6 +16,7 @@ enum opt_kind {
     OPT_FORMAT,
     OPT_NAMES,
     OPT_URLS,
+    OPT_LIST,
 };
 
 struct opt_def {
@@ -82,6 +83,12 @@ static const struct opt_def opt_table[] = {
      "proxy for the HTTP targets only (wins over --proxy); http, https or socks5 URLs"},
     {"health-listen", 0, "REPEATER_HEALTH_LISTEN", OPT_STRING, OFF(health_listen), 0, 0, NULL,
      "serve /healthz, /readyz and /metrics on HOST:PORT (off unless given)"},
+    {"allow", 0, "REPEATER_ALLOW", OPT_LIST, OFF(allow), 0, 0, NULL,
+     "egress: a CIDR range, address, host or *.domain jobs may reach; once one is given, "
+     "nothing else is (repeatable; comma-separated in the environment)"},
+    {"deny", 0, "REPEATER_DENY", OPT_LIST, OFF(deny), 0, 0, NULL,
+     "egress: a CIDR range, address, host or *.domain jobs may not reach (repeatable); "
+     "link-local ranges and cloud metadata hosts are always denied"},
     {"check-url", 0, "REPEATER_CHECK_URL", OPT_URLS, OFF(check_urls), 0, 0, NULL,
      "repeater doctor: a target URL to check (repeatable; comma-separated in the environment)"},
     {"config", 'c', "REPEATER_CONFIG", OPT_STRING, OFF(config), 0, 0, NULL,
@@ -176,6 +183,20 @@ static int set_value(struct ag_options *o, const struct opt_def *d, const char *
             return RP_ENOMEM;
         }
         o->n_check_urls++;
+        return 0;
+    }
+    case OPT_LIST: {
+        struct ag_strlist *l = field;
+        char **v = realloc(l->v, (l->n + 1) * sizeof(*v));
+        if (!v) {
+            return RP_ENOMEM;
+        }
+        l->v = v;
+        v[l->n] = strdup(val);
+        if (!v[l->n]) {
+            return RP_ENOMEM;
+        }
+        l->n++;
         return 0;
     }
     case OPT_HEADER: {
@@ -294,7 +315,8 @@ static int parse_env(struct ag_options *o, char **env, bool *seen, struct rp_err
         if (!val || !val[0]) {
             continue;
         }
-        if (d->kind == OPT_HEADER || d->kind == OPT_NAMES || d->kind == OPT_URLS) {
+        if (d->kind == OPT_HEADER || d->kind == OPT_NAMES || d->kind == OPT_URLS ||
+            d->kind == OPT_LIST) {
             char *copy = strdup(val);
             char *save = NULL;
             const char *sep = d->kind == OPT_HEADER ? "\n" : ", ";
@@ -370,7 +392,8 @@ static int parse_file_line(struct ag_options *o, char *line, const char *path, i
     if (given(seen, d)) {
         return 0; /* a flag or the environment set it: they win */
     }
-    bool list = d->kind == OPT_HEADER || d->kind == OPT_NAMES || d->kind == OPT_URLS;
+    bool list =
+        d->kind == OPT_HEADER || d->kind == OPT_NAMES || d->kind == OPT_URLS || d->kind == OPT_LIST;
     if (seen_file[idx] && !list) {
         return rp_err_set(err, RP_ECONFIG, "%s:%d: key \"%s\" is set twice", path, lineno, key);
     }
@@ -546,6 +569,13 @@ void ag_options_cleanup(struct ag_options *o)
         free(o->check_urls[i]);
     }
     free(o->check_urls);
+    struct ag_strlist *lists[] = {&o->allow, &o->deny};
+    for (size_t k = 0; k < 2; k++) {
+        for (size_t i = 0; i < lists[k]->n; i++) {
+            free(lists[k]->v[i]);
+        }
+        free(lists[k]->v);
+    }
     free(o->health_listen);
     free(o->proxy);
     free(o->proxy_bright);

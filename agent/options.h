@@ -11,6 +11,12 @@
 #include "rp_err.h"
 #include "rp_log.h"
 
+/* A repeatable option's values (owned). */
+struct ag_strlist {
+    char **v;
+    size_t n;
+};
+
 struct ag_options {
     char *token;
     char *id;
@@ -34,6 +40,8 @@ struct ag_options {
     long shutdown_grace_ms;
     long max_message;
     char *config;
+    struct ag_strlist allow; /* egress policy */
+    struct ag_strlist deny;
     char **check_urls; /* repeater doctor --check-url */
     size_t n_check_urls;
     char *health_listen;

@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include "job.h"
+#include "policy.h"
 #include "record.h"
 #include "redact.h"
 
@@ -39,6 +40,7 @@ struct rp_exec_opts {
     const struct rp_redact *redact; /* borrowed, must outlive the executor; NULL: nothing */
     const char *proxy;              /* proxy URL for every call (copied); NULL: direct */
     const char *no_proxy;           /* hosts that go direct (copied), NO_PROXY syntax */
+    const struct rp_policy *policy; /* egress policy (borrowed); NULL: everything allowed */
 };
 
 struct rp_exec;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -38,6 +39,8 @@ struct rp_exec_call {
     char own_msg[RP_ERR_MSG_MAX];
     char errbuf[CURL_ERROR_SIZE];
     bool tls_seen;
+    bool proxied;         /* this call goes through a proxy: its sockets lead to the proxy */
+    bool allowed_by_name; /* the policy allowed the host by name */
     uint64_t start_us;
     size_t body_out_shown; /* request body bytes already traced */
     size_t body_in_shown;  /* response body bytes already traced */
@@ -606,6 +609,23 @@ static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size, voi
     return 0;
 }
 
+/* The egress policy on every address curl is about to connect to: after DNS, so neither names
+ * nor rebinding get round it. A refused address gets no socket, so nothing is sent. */
+static curl_socket_t on_open_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+    struct rp_exec_call *c = ud;
+    const struct rp_policy *policy = c->ex->opts.policy;
+    if (purpose == CURLSOCKTYPE_IPCXN && policy && !c->proxied) {
+        struct rp_err err = {0};
+        if (rp_policy_check_addr(policy, &addr->addr, c->allowed_by_name, &err)) {
+            call_abort(c, RP_EPOLICY, err.msg);
+            trace_fmt(c, "error", "! %s", err.msg);
+            return CURL_SOCKET_BAD;
+        }
+    }
+    return socket(addr->family, addr->socktype, addr->protocol);
+}
+
 /* ---- calls ---- */
 
 static int error_from_curl(CURLcode rc)
@@ -852,6 +872,8 @@ static int setup_easy(struct rp_exec_call *c)
     cr |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, ex->opts.insecure ? 0L : 1L);
     cr |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, ex->opts.insecure ? 0L : 2L);
     cr |= curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
+    cr |= curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+    cr |= curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, c);
     cr |= curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, c);
     if (job->decompress) {
         cr |= curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
@@ -880,10 +902,16 @@ int rp_exec_start(struct rp_exec *ex, const struct rp_job *job, const struct rp_
     if (ex->closing) {
         return rp_err_set(err, RP_ESHUTTING_DOWN, NULL);
     }
+    bool by_name = false;
+    if (ex->opts.policy && rp_policy_check_host(ex->opts.policy, job->host, &by_name, err)) {
+        return err->code;
+    }
     struct rp_exec_call *c = calloc(1, sizeof(*c));
     if (!c) {
         return rp_err_set(err, RP_ENOMEM, NULL);
     }
+    c->allowed_by_name = by_name;
+    c->proxied = ex->opts.proxy && !rp_no_proxy_match(ex->opts.no_proxy, job->host);
     c->ex = ex;
     c->job = job;
     c->cb = co->done;

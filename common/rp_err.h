@@ -27,6 +27,7 @@
     X(PROTOCOL, "protocol", "peer broke the protocol")                                             \
     X(CONFIG, "config", "bad configuration")                                                       \
     X(OFFLINE, "repeater_offline", "the repeater is not connected")                                \
+    X(POLICY, "policy_denied", "the egress policy does not allow this destination")                \
     X(INTERNAL, "internal", "internal error")
 
 enum rp_errcode {

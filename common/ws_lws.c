@@ -49,7 +49,8 @@ int rp_ws_queue_write(struct rp_ws_queue *q, struct lws *wsi)
         q->tail = NULL;
     }
     q->n--;
-    int n = lws_write(wsi, f->data + LWS_PRE, f->len, f->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
+    int n =
+        lws_write(wsi, f->data + LWS_PRE, f->len, f->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
     bool ok = n >= 0 && (size_t)n >= f->len;
     free(f);
     return ok ? 0 : -1;
