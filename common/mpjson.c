@@ -192,7 +192,8 @@ static int map_to_json(const msgpack_object_map *m, int depth, json_t **out, str
             json_decref(obj);
             return rp_err_set(err, RP_EBAD_FRAME, "msgpack: map key is not a string");
         }
-        if (memchr(kv->key.via.str.ptr, 0, kv->key.via.str.size)) {
+        const char *kptr = kv->key.via.str.size ? kv->key.via.str.ptr : "";
+        if (memchr(kptr, 0, kv->key.via.str.size)) {
             json_decref(obj);
             return rp_err_set(err, RP_EBAD_FRAME, "msgpack: map key contains NUL");
         }
@@ -205,7 +206,7 @@ static int map_to_json(const msgpack_object_map *m, int depth, json_t **out, str
         if (val == UNDEFINED_SENTINEL) {
             continue;
         }
-        char *key = strndup(kv->key.via.str.ptr, kv->key.via.str.size);
+        char *key = strndup(kptr, kv->key.via.str.size);
         if (!key || json_object_set_new_nocheck(obj, key, val)) {
             free(key);
             json_decref(obj);
@@ -273,11 +274,11 @@ static int obj_to_json(const msgpack_object *o, int depth, json_t **out, struct 
         }
         v = json_real(o->via.f64);
         break;
-    case MSGPACK_OBJECT_STR:
-        v = json_stringn_nocheck(o->via.str.ptr, o->via.str.size);
+    case MSGPACK_OBJECT_STR: /* msgpack-c gives a NULL pointer for an empty string */
+        v = json_stringn_nocheck(o->via.str.size ? o->via.str.ptr : "", o->via.str.size);
         break;
     case MSGPACK_OBJECT_BIN:
-        v = json_stringn_nocheck(o->via.bin.ptr, o->via.bin.size);
+        v = json_stringn_nocheck(o->via.bin.size ? o->via.bin.ptr : "", o->via.bin.size);
         break;
     case MSGPACK_OBJECT_ARRAY:
         return array_to_json(&o->via.array, depth, out, err);

@@ -2,19 +2,18 @@
  * allow rule everything not denied is allowed. */
 #include "policy.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 static const char *const default_denies[] = {
-    "169.254.0.0/16",   /* IPv4 link-local, cloud metadata (169.254.169.254) */
-    "fe80::/10",        /* IPv6 link-local */
-    "fd00:ec2::254/128", /* AWS metadata over IPv6 */
+    "169.254.0.0/16",     /* IPv4 link-local, cloud metadata (169.254.169.254) */
+    "fe80::/10",          /* IPv6 link-local */
+    "fd00:ec2::254/128",  /* AWS metadata over IPv6 */
     "100.100.100.200/32", /* Alibaba Cloud metadata */
     "metadata.google.internal",
     "metadata.goog",
@@ -166,8 +165,7 @@ static int decide(const struct rp_policy *p, const char *host, int family,
         allowed = true;
     }
     if (!allowed) {
-        return rp_err_set(err, RP_EPOLICY,
-                          "%s is not in the egress policy's allow list", shown);
+        return rp_err_set(err, RP_EPOLICY, "%s is not in the egress policy's allow list", shown);
     }
     return 0;
 }

@@ -9,7 +9,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
 #include <sys/socket.h>
 
 #include "rp_err.h"
@@ -19,10 +18,10 @@
 struct rp_policy_rule {
     bool allow;
     bool is_net;
-    int family;          /* AF_INET or AF_INET6 for networks */
+    int family; /* AF_INET or AF_INET6 for networks */
     unsigned char net[16];
     int prefix;
-    char name[256];      /* lower case; "*.example.com" covers sub-domains */
+    char name[256]; /* lower case; "*.example.com" covers sub-domains */
 };
 
 struct rp_policy {

@@ -1,12 +1,12 @@
 /* Unit tests of the egress policy: parsing, defaults, deny over allow, names and addresses. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
 
-#include <arpa/inet.h>
 #include <cmocka.h>
-#include <netinet/in.h>
 
 #include "policy.h"
 
@@ -64,12 +64,12 @@ static void test_rules(void **state)
     assert_int_equal(rp_policy_add(&p, true, "*.corp.example", &err), 0);
     assert_int_equal(rp_policy_add(&p, false, "secret.corp.example", &err), 0);
     assert_int_equal(addr4(&p, "10.1.2.3", false), 0);
-    assert_int_equal(addr4(&p, "10.9.1.1", false), RP_EPOLICY); /* deny wins */
+    assert_int_equal(addr4(&p, "10.9.1.1", false), RP_EPOLICY);    /* deny wins */
     assert_int_equal(addr4(&p, "192.168.1.1", false), RP_EPOLICY); /* not allowed */
     bool by_name = false;
     assert_int_equal(host(&p, "hooks.corp.example", &by_name), 0);
     assert_true(by_name);
-    assert_int_equal(addr4(&p, "192.168.1.1", true), 0);   /* its addresses follow the name */
+    assert_int_equal(addr4(&p, "192.168.1.1", true), 0);       /* its addresses follow the name */
     assert_int_equal(addr4(&p, "10.9.1.1", true), RP_EPOLICY); /* but a deny still wins */
     assert_int_equal(host(&p, "corp.example", &by_name), 0);
     assert_true(by_name);
