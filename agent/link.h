@@ -27,7 +27,12 @@ struct ag_link_cfg {
     bool insecure;      /* accept any platform certificate */
     size_t max_message; /* larger messages are refused with a too_large error */
     const char *proxy;  /* HTTP proxy "[user:pass@]host:port" for the platform; NULL: direct */
+    char *const *pins;  /* base64 SHA-256 of accepted platform public keys (SPKI); borrowed */
+    size_t n_pins;
 };
+
+/* The base64 SHA-256 of a DER SubjectPublicKeyInfo, as curl's and HPKP's pins write it. */
+void ag_link_spki_pin(const unsigned char *der, size_t len, char out[64]);
 
 struct ag_link;
 

@@ -4,6 +4,9 @@
 #include <string.h>
 
 #include <libwebsockets.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "link.h"
 #include "rp_log.h"
@@ -97,6 +100,45 @@ static int on_writeable(struct ag_link *l, struct lws *wsi)
     return 0;
 }
 
+/* The platform's public key must be one of the pins (when pins are set); checked once the TLS
+ * handshake is done and before anything of ours (the token) is sent. */
+static bool pin_ok(struct ag_link *l, struct lws *wsi)
+{
+    if (!l->cfg.n_pins) {
+        return true;
+    }
+    SSL *ssl = lws_get_ssl(wsi);
+    X509 *cert = ssl ? SSL_get1_peer_certificate(ssl) : NULL;
+    if (!cert) {
+        rp_log_error(SUB, "--pin-sha256 is set but the platform connection has no certificate");
+        return false;
+    }
+    unsigned char *der = NULL;
+    int n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &der);
+    X509_free(cert);
+    if (n <= 0) {
+        return false;
+    }
+    char pin[64];
+    ag_link_spki_pin(der, (size_t)n, pin);
+    OPENSSL_free(der);
+    for (size_t i = 0; i < l->cfg.n_pins; i++) {
+        const char *want = l->cfg.pins[i];
+        if (strncmp(want, "sha256//", 8) == 0) {
+            want += 8;
+        }
+        if (strcmp(want, pin) == 0) {
+            return true;
+        }
+    }
+    rp_log_error(SUB,
+                 "the platform's public key (sha256//%s) matches no --pin-sha256: closing "
+                 "before sending anything",
+                 pin);
+    snprintf(l->down_reason, sizeof(l->down_reason), "public key pin mismatch");
+    return false;
+}
+
 static int on_lws(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                   size_t len)
 {
@@ -108,6 +150,9 @@ static int on_lws(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     }
     switch (reason) {
     case LWS_CALLBACK_CLIENT_ESTABLISHED:
+        if (l->cfg.tls && !pin_ok(l, wsi)) {
+            return -1;
+        }
         l->connected = true;
         rp_log_verbose(SUB, "websocket open to %s:%d", l->host, l->cfg.port);
         l->cbs.up(l->ud);
@@ -346,4 +391,14 @@ void ag_link_free(struct ag_link *l)
     free(l->host);
     free(l->path);
     free(l);
+}
+
+void ag_link_spki_pin(const unsigned char *der, size_t len, char out[64])
+{
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    EVP_Digest(der, len, md, &mdlen, EVP_sha256(), NULL);
+    char *b64 = rp_base64_encode(md, mdlen);
+    snprintf(out, 64, "%s", b64 ? b64 : "");
+    free(b64);
 }

@@ -478,6 +478,8 @@ static int agent_start(struct agent *a, struct rp_err *err)
         .insecure = a->opts.insecure,
         .max_message = (size_t)a->opts.max_message,
         .proxy = platform_proxy[0] ? platform_proxy : NULL,
+        .pins = a->opts.pins.v,
+        .n_pins = a->opts.pins.n,
     };
     a->link = ag_link_new(&a->loop, &lc, &link_cbs, a, err);
     if (!a->link) {

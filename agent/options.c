@@ -83,6 +83,9 @@ static const struct opt_def opt_table[] = {
      "proxy for the HTTP targets only (wins over --proxy); http, https or socks5 URLs"},
     {"health-listen", 0, "REPEATER_HEALTH_LISTEN", OPT_STRING, OFF(health_listen), 0, 0, NULL,
      "serve /healthz, /readyz and /metrics on HOST:PORT (off unless given)"},
+    {"pin-sha256", 0, "REPEATER_PIN_SHA256", OPT_LIST, OFF(pins), 0, 0, NULL,
+     "base64 SHA-256 of the platform's public key (sha256//... accepted); the connection is "
+     "closed before the token is sent when no pin matches (repeatable)"},
     {"allow", 0, "REPEATER_ALLOW", OPT_LIST, OFF(allow), 0, 0, NULL,
      "egress: a CIDR range, address, host or *.domain jobs may reach; once one is given, "
      "nothing else is (repeatable; comma-separated in the environment)"},
@@ -569,8 +572,8 @@ void ag_options_cleanup(struct ag_options *o)
         free(o->check_urls[i]);
     }
     free(o->check_urls);
-    struct ag_strlist *lists[] = {&o->allow, &o->deny};
-    for (size_t k = 0; k < 2; k++) {
+    struct ag_strlist *lists[] = {&o->allow, &o->deny, &o->pins};
+    for (size_t k = 0; k < 3; k++) {
         for (size_t i = 0; i < lists[k]->n; i++) {
             free(lists[k]->v[i]);
         }

@@ -42,7 +42,8 @@ struct ag_options {
     char *config;
     struct ag_strlist allow; /* egress policy */
     struct ag_strlist deny;
-    char **check_urls; /* repeater doctor --check-url */
+    struct ag_strlist pins; /* --pin-sha256 */
+    char **check_urls;      /* repeater doctor --check-url */
     size_t n_check_urls;
     char *health_listen;
     char *proxy;        /* for the platform and targets */

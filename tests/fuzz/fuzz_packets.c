@@ -46,19 +46,18 @@ static void f_job(void *ud, int64_t id, json_t *p)
     (void)p;
 }
 
-static const struct ag_session_ops ops = {f_send, f_watchdog, f_drop, f_fatal,
-                                          f_ready, f_job,     f_job};
+static const struct ag_session_ops ops = {f_send,  f_watchdog, f_drop, f_fatal,
+                                          f_ready, f_job,      f_job};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const unsigned char open[] = "0{\"sid\":\"s\",\"upgrades\":[],\"pingInterval\":1000,"
                                         "\"pingTimeout\":1000,\"maxPayload\":1000000}";
     /* {type:0, nsp:"/workstations", data:{sid:"x"}} */
-    static const unsigned char connected[] = {0x83, 0xa4, 't',  'y', 'p', 'e', 0x00, 0xa3, 'n',
-                                              's',  'p',  0xad, '/', 'w', 'o', 'r',  'k',  's',
-                                              't',  'a',  't',  'i', 'o', 'n', 's',  0xa4, 'd',
-                                              'a',  't',  'a',  0x81, 0xa3, 's', 'i',  'd',  0xa1,
-                                              'x'};
+    static const unsigned char connected[] = {0x83, 0xa4, 't', 'y', 'p', 'e',  0x00, 0xa3, 'n', 's',
+                                              'p',  0xad, '/', 'w', 'o', 'r',  'k',  's',  't', 'a',
+                                              't',  'i',  'o', 'n', 's', 0xa4, 'd',  'a',  't', 'a',
+                                              0x81, 0xa3, 's', 'i', 'd', 0xa1, 'x'};
     rp_log_setup(RP_LOG_SILENT, RP_LOG_TEXT, NULL);
     struct ag_session s;
     if (size < 1 || ag_session_init(&s, &ops, NULL, "tok", "abcdefghij", NULL)) {
