@@ -2,7 +2,7 @@
 # Fails when a tracked C file is not formatted as .clang-format says. With --fix, formats them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mapfile -t files < <(git ls-files '*.c' '*.h')
+mapfile -t files < <(git ls-files --cached --others --exclude-standard '*.c' '*.h')
 if [ "${1:-}" = "--fix" ]; then
     clang-format -i "${files[@]}"
     exit 0
