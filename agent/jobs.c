@@ -60,7 +60,7 @@ static void answer_error(struct ag_jobs *j, const struct ag_job_ctx *ctx, int co
     rp_log_job(RP_LOG_VERBOSE, (long long)ctx->ack_id, "end", "error=%s %s", rp_err_name(code),
                msg);
     if (ack) {
-        j->cb(j->ud, ctx->generation, ctx->ack_id, ack);
+        j->cb(j->ud, ctx->generation, ctx->ack_id, ctx->job_id[0] ? ctx->job_id : NULL, ack);
         json_decref(ack);
     }
 }
@@ -118,7 +118,8 @@ static void on_done(struct rp_exec_call *call, struct rp_record *rec, void *ud)
         json_object_set_new(ack, "record", rp_record_to_json(rec));
     }
     if (ack) {
-        j->cb(j->ud, job->ctx.generation, job->ctx.ack_id, ack);
+        j->cb(j->ud, job->ctx.generation, job->ctx.ack_id,
+              job->ctx.job_id[0] ? job->ctx.job_id : NULL, ack);
         json_decref(ack);
     } else {
         rp_log_error(SUB, "job %lld: out of memory building the ack", (long long)job->ctx.ack_id);

@@ -15,7 +15,8 @@
 
 /* One answer: the ack argument (borrowed during the call) for the event ack_id of the link
  * generation the job came on. */
-typedef void (*ag_jobs_done_cb)(void *ud, uint64_t generation, int64_t ack_id, json_t *ack);
+typedef void (*ag_jobs_done_cb)(void *ud, uint64_t generation, int64_t ack_id, const char *job_id,
+                                json_t *ack);
 /* One live trace line of a job (borrowed during the call). */
 typedef void (*ag_jobs_trace_cb)(void *ud, uint64_t generation, int64_t ack_id,
                                  const struct rp_trace_line *line);
@@ -36,6 +37,7 @@ struct ag_job_ctx {
     bool keep_trace;        /* ... and the trace lines in them */
     bool live_trace;        /* trace lines are wanted as they happen (log or platform) */
     size_t default_capture; /* body bytes kept when the job sets no maxContentSize */
+    char job_id[96];        /* the platform's stable job id ("" when none) */
 };
 
 struct ag_jobs;

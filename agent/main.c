@@ -20,6 +20,7 @@
 #include "metrics.h"
 #include "netcheck.h"
 #include "options.h"
+#include "results.h"
 #include "rp_log.h"
 #include "session.h"
 
@@ -40,6 +41,7 @@ struct agent {
     FILE *log_file;
     struct ag_metrics metrics;
     struct rp_policy policy;
+    struct ag_results results;
     struct ag_health *health;
     uv_timer_t stop_timer;
     int exit_code;
@@ -100,11 +102,24 @@ static void op_fatal(void *ud, const char *code, const char *message, const char
     begin_stop(a, false);
 }
 
+static void send_result(void *ud, const char *job_id, const json_t *ack);
+
 static void op_ready(void *ud)
 {
     struct agent *a = ud;
     a->metrics.deployed = true;
     ag_link_reset_backoff(a->link);
+    if (a->session.ext_capacity) {
+        json_t *cap = json_pack("{s:I}", "maxInFlight",
+                                (json_int_t)(a->opts.max_inflight + a->opts.max_queue));
+        if (cap) {
+            ag_session_emit(&a->session, "capacity", cap);
+        }
+        json_decref(cap);
+    }
+    if (a->session.ext_results) {
+        ag_results_drain_unsent(&a->results, send_result, a);
+    }
     if (a->doctor) {
         ag_doctor_line(stdout, true, "credentials",
                        "connected, deployed and left: the platform accepts this token and id",
@@ -124,9 +139,8 @@ static void on_doctor_timeout(uv_timer_t *t)
     begin_stop(a, false);
 }
 
-static void on_job_done(void *ud, uint64_t generation, int64_t ack_id, json_t *ack)
+static void send_ack(struct agent *a, uint64_t generation, int64_t ack_id, json_t *ack)
 {
-    struct agent *a = ud;
     int rc = ag_session_ack(&a->session, generation, ack_id, ack);
     if (rc == RP_ESHUTTING_DOWN) {
         rp_log_warn(SUB, "job %lld finished after its connection was lost; its result is dropped",
@@ -158,6 +172,49 @@ static void on_job_trace(void *ud, uint64_t generation, int64_t ack_id,
     }
 }
 
+static void on_netcheck_done(void *ud, uint64_t generation, int64_t ack_id, json_t *ack)
+{
+    send_ack(ud, generation, ack_id, ack);
+}
+
+/* A job ended: its answer goes to every request of it still on the current connection; when
+ * none is, the platform gets it as a `result` event after the next deploy (if it asked). */
+static void on_job_done(void *ud, uint64_t generation, int64_t ack_id, const char *job_id,
+                        json_t *ack)
+{
+    struct agent *a = ud;
+    if (!job_id) {
+        send_ack(a, generation, ack_id, ack);
+        return;
+    }
+    struct ag_waiter waiters[AG_RESULTS_MAX_WAITERS];
+    size_t n = ag_results_finish(&a->results, job_id, ack, waiters, AG_RESULTS_MAX_WAITERS);
+    size_t sent = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (waiters[i].generation == a->session.generation &&
+            ag_session_ack(&a->session, waiters[i].generation, waiters[i].ack_id, ack) == 0) {
+            sent++;
+        }
+    }
+    if (sent == 0) {
+        ag_results_mark_unsent(&a->results, job_id);
+        rp_log_notice(SUB,
+                      "job %s finished after its connection was lost; its result is kept "
+                      "and sent after the next deploy",
+                      job_id);
+    }
+}
+
+static void send_result(void *ud, const char *job_id, const json_t *ack)
+{
+    struct agent *a = ud;
+    json_t *ev = json_pack("{s:s, s:O}", "jobId", job_id, "ack", ack);
+    if (ev && ag_session_emit(&a->session, "result", ev) == 0) {
+        rp_log_verbose(SUB, "job %s: result sent after reconnecting", job_id);
+    }
+    json_decref(ev);
+}
+
 static void op_job(void *ud, int64_t ack_id, json_t *payload)
 {
     struct agent *a = ud;
@@ -173,13 +230,31 @@ static void op_job(void *ud, int64_t ack_id, json_t *payload)
         .live_trace = rp_log_enabled(RP_LOG_TRACE) || platform_watches(a),
         .default_capture = capture,
     };
+    const char *job_id = json_string_value(json_object_get(payload, "jobId"));
+    if (a->session.ext_dedupe && job_id && strlen(job_id) < sizeof(ctx.job_id)) {
+        json_t *known = NULL;
+        switch (ag_results_arrive(&a->results, job_id, ctx.generation, ack_id, &known)) {
+        case AG_RESULT_DONE:
+            rp_log_verbose(SUB, "job %s (ack %lld): already done, answered from memory", job_id,
+                           (long long)ack_id);
+            send_ack(a, ctx.generation, ack_id, known);
+            return;
+        case AG_RESULT_RUNNING:
+            rp_log_verbose(SUB, "job %s (ack %lld): already running, will answer both", job_id,
+                           (long long)ack_id);
+            return;
+        case AG_RESULT_NEW:
+            snprintf(ctx.job_id, sizeof(ctx.job_id), "%s", job_id);
+            break;
+        }
+    }
     ag_jobs_submit(a->jobs, &ctx, payload);
 }
 
 static void op_test_network(void *ud, int64_t ack_id, json_t *payload)
 {
     struct agent *a = ud;
-    ag_netcheck_start(a->exec, a->session.generation, ack_id, payload, on_job_done, a);
+    ag_netcheck_start(a->exec, a->session.generation, ack_id, payload, on_netcheck_done, a);
 }
 
 static const struct ag_session_ops session_ops = {
@@ -464,6 +539,9 @@ static int agent_start(struct agent *a, struct rp_err *err)
         return rp_err_set(err, RP_ENOMEM, NULL);
     }
     ag_jobs_on_idle(a->jobs, on_idle, a);
+    if (ag_results_init(&a->results)) {
+        return rp_err_set(err, RP_ENOMEM, NULL);
+    }
     json_t *rt = runtime_info();
     int rc = ag_session_init(&a->session, &session_ops, a, a->opts.token, a->opts.id, rt);
     json_decref(rt);
@@ -606,6 +684,7 @@ int main(int argc, char **argv)
     ag_session_cleanup(&a.session);
     ag_options_cleanup(&a.opts);
     rp_redact_cleanup(&a.redact);
+    ag_results_cleanup(&a.results);
     if (uv_loop_close(&a.loop) != 0) {
         fprintf(stderr, "repeater: the loop still had open handles at exit\n");
         return a.exit_code ? a.exit_code : 1;

@@ -108,6 +108,9 @@ void ag_session_link_up(struct ag_session *s)
     s->ext_record = false;
     s->ext_trace = false;
     s->ext_trace_stream = false;
+    s->ext_dedupe = false;
+    s->ext_results = false;
+    s->ext_capacity = false;
     s->trace_watched = false;
 }
 
@@ -227,6 +230,9 @@ static void on_deployed(struct ag_session *s, const json_t *arg)
     s->ext_record = json_is_true(json_object_get(ext, "record"));
     s->ext_trace = s->ext_record && json_is_true(json_object_get(ext, "trace"));
     s->ext_trace_stream = json_is_true(json_object_get(ext, "traceStream"));
+    s->ext_dedupe = json_is_true(json_object_get(ext, "dedupe"));
+    s->ext_results = json_is_true(json_object_get(ext, "results"));
+    s->ext_capacity = json_is_true(json_object_get(ext, "capacity"));
     s->trace_watched = false;
     s->state = AG_SESSION_READY;
     rp_log_notice(SUB, "deployed as repeater %s%s%s%s", s->repeater_id,

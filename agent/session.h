@@ -54,6 +54,9 @@ struct ag_session {
     bool ext_trace;        /* ... with the trace lines in them */
     bool ext_trace_stream; /* ... and may ask for live trace events (trace-watch) */
     bool trace_watched;    /* someone on the platform watches the live trace now */
+    bool ext_dedupe;       /* jobs carry a stable jobId: repeats are answered from memory */
+    bool ext_results;      /* results that missed their ack go as `result` events */
+    bool ext_capacity;     /* the platform wants the agent's capacity */
     long limits_max_body;  /* from `limits`; 0 when not sent */
     uint64_t frames_rejected;
 };

@@ -16,6 +16,7 @@
 #define SUB "dispatch"
 #define DUE_BATCH 64
 #define ACK_GRACE_MS 10000
+#define BUSY_RETRY_MS 100
 
 struct attempt {
     struct ps_dispatch *d;
@@ -335,18 +336,20 @@ static json_t *record_from_bright(struct attempt *a, const json_t *ack)
     return rec;
 }
 
+static void attempt_again(struct attempt *a, int64_t delay_ms, const char *why);
+static json_t *record_of_ack(struct attempt *a, json_t *ack);
+
 static void on_repeater_done(void *ud, json_t *ack, int code, const char *msg)
 {
     struct attempt *a = ud;
     a->req = NULL;
-    json_t *rec;
-    if (!ack) {
-        rec = error_record(a, code, msg);
-    } else if (json_is_object(json_object_get(ack, "record"))) {
-        rec = json_incref(json_object_get(ack, "record"));
-    } else {
-        rec = record_from_bright(a, ack);
+    if (!ack && code == RP_ECONNECT && !a->d->closing) {
+        /* the session died with the job: another session (or this one, reconnected) gets the
+         * same job id; an agent that finished it answers from memory */
+        attempt_again(a, 0, msg);
+        return;
     }
+    json_t *rec = ack ? record_of_ack(a, ack) : error_record(a, code, msg);
     attempt_done(a, rec);
     json_decref(rec);
 }
@@ -362,7 +365,7 @@ static void on_deadline(uv_timer_t *t)
 /* ---- starting attempts ---- */
 
 static json_t *build_job(struct ps_dispatch *d, const json_t *delivery, const json_t *hook,
-                         struct rp_err *err)
+                         int number, struct rp_err *err)
 {
     json_t *payload = json_object_get(delivery, "payload");
     char *body = json_dumps(payload, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -393,19 +396,25 @@ static json_t *build_job(struct ps_dispatch *d, const json_t *delivery, const js
             json_object_set_new(headers, "webhook-signature", json_string(sig));
         }
     }
-    json_t *job = json_pack("{s:s, s:O, s:O, s:o, s:s, s:I}", "protocol", "http", "url",
+    /* the same attempt of the same delivery is the same job, however often it is sent */
+    char job_id[64];
+    snprintf(job_id, sizeof(job_id), "%s:%d", json_string_value(json_object_get(delivery, "id")),
+             number);
+    json_t *job = json_pack("{s:s, s:O, s:O, s:o, s:s, s:I, s:s}", "protocol", "http", "url",
                             json_object_get(hook, "url"), "method", json_object_get(hook, "method"),
                             "headers", headers, "body", body, "timeout",
-                            (json_int_t)d->cfg.attempt_timeout_ms);
+                            (json_int_t)d->cfg.attempt_timeout_ms, "jobId", job_id);
     free(body);
     return job;
 }
 
-static void attempt_start(struct ps_dispatch *d, const char *delivery_id)
+/* Loads a due delivery into a new attempt (in_flight, numbered after the recorded ones, its
+ * request built); NULL when there is nothing to send (gone, cancelled, out of memory). */
+static struct attempt *attempt_prepare(struct ps_dispatch *d, const char *delivery_id)
 {
     json_t *delivery = ps_store_delivery_get(d->store, delivery_id);
     if (!delivery) {
-        return;
+        return NULL;
     }
     const char *wid = json_string_value(json_object_get(delivery, "webhookId"));
     json_t *hook = ps_store_webhook_find(d->store, wid);
@@ -415,22 +424,22 @@ static void attempt_start(struct ps_dispatch *d, const char *delivery_id)
                        hook ? "inactive" : "deleted");
         json_decref(hook);
         json_decref(delivery);
-        return;
+        return NULL;
     }
     struct attempt *a = calloc(1, sizeof(*a));
-    struct rp_err err = {0};
     if (!a) {
         json_decref(hook);
         json_decref(delivery);
-        return;
+        return NULL;
     }
+    struct rp_err err = {0};
     a->d = d;
     snprintf(a->delivery_id, sizeof(a->delivery_id), "%s", delivery_id);
     const char *rid = json_string_value(json_object_get(hook, "repeaterId"));
     snprintf(a->repeater_id, sizeof(a->repeater_id), "%s", rid ? rid : "");
     a->number = ps_store_attempt_count(d->store, delivery_id) + 1;
     rp_time_iso(rp_wall_ms(), a->started_at);
-    a->job = build_job(d, delivery, hook, &err);
+    a->job = build_job(d, delivery, hook, a->number, &err);
     json_decref(hook);
     json_decref(delivery);
     a->next = d->attempts;
@@ -444,10 +453,37 @@ static void attempt_start(struct ps_dispatch *d, const char *delivery_id)
         json_t *rec = json_pack("{s:{s:s, s:s}}", "error", "type", "internal", "message", err.msg);
         attempt_done(a, rec);
         json_decref(rec);
+        return NULL;
+    }
+    return a;
+}
+
+/* The attempt did not happen (no repeater session had room, or the one it went to is gone):
+ * nothing is recorded and the same attempt, with the same job id, goes out again soon. */
+static void attempt_again(struct attempt *a, int64_t delay_ms, const char *why)
+{
+    struct ps_dispatch *d = a->d;
+    rp_log_verbose(SUB, "delivery %s attempt %d: %s; sending it again", a->delivery_id, a->number,
+                   why);
+    ps_store_delivery_set_state(d->store, a->delivery_id, "pending", rp_wall_ms() + delay_ms);
+    attempt_unlink(a);
+    attempt_free(a);
+    schedule(d);
+}
+
+static void attempt_start(struct ps_dispatch *d, const char *delivery_id)
+{
+    struct attempt *a = attempt_prepare(d, delivery_id);
+    struct rp_err err = {0};
+    if (!a) {
         return;
     }
     if (a->repeater_id[0]) {
         int rc = ps_hub_request(d->hub, a->repeater_id, a->job, on_repeater_done, a, &a->req);
+        if (rc == RP_EBUSY) {
+            attempt_again(a, BUSY_RETRY_MS, "every session of the repeater is at capacity");
+            return;
+        }
         if (rc) {
             json_t *rec = error_record(a, rc == RP_ECONNECT ? RP_EOFFLINE : rc,
                                        rc == RP_ECONNECT ? "the repeater is not connected"
@@ -475,6 +511,61 @@ static void attempt_start(struct ps_dispatch *d, const char *delivery_id)
         attempt_done(a, rec);
         json_decref(rec);
     }
+}
+
+static struct attempt *attempt_find(struct ps_dispatch *d, const char *delivery_id, int number)
+{
+    for (struct attempt *a = d->attempts; a; a = a->next) {
+        if (a->number == number && strcmp(a->delivery_id, delivery_id) == 0) {
+            return a;
+        }
+    }
+    return NULL;
+}
+
+static json_t *record_of_ack(struct attempt *a, json_t *ack)
+{
+    if (json_is_object(json_object_get(ack, "record"))) {
+        return json_incref(json_object_get(ack, "record"));
+    }
+    return record_from_bright(a, ack);
+}
+
+void ps_dispatch_result(struct ps_dispatch *d, const char *repeater_id, const char *job_id,
+                        json_t *ack)
+{
+    char delivery_id[32];
+    const char *colon = strrchr(job_id, ':');
+    int number = colon ? atoi(colon + 1) : 0;
+    if (!colon || (size_t)(colon - job_id) >= sizeof(delivery_id) || number < 1) {
+        rp_log_warn(SUB, "result for an unknown job id \"%.60s\": ignored", job_id);
+        return;
+    }
+    snprintf(delivery_id, sizeof(delivery_id), "%.*s", (int)(colon - job_id), job_id);
+    struct attempt *a = attempt_find(d, delivery_id, number);
+    if (!a) {
+        json_t *delivery = ps_store_delivery_get(d->store, delivery_id);
+        const char *state = json_string_value(json_object_get(delivery, "state"));
+        bool waiting = state && strcmp(state, "pending") == 0 &&
+                       ps_store_attempt_count(d->store, delivery_id) + 1 == number;
+        json_decref(delivery);
+        if (!waiting) {
+            rp_log_verbose(SUB, "result for %s: that attempt is settled already", job_id);
+            return;
+        }
+        a = attempt_prepare(d, delivery_id);
+        if (!a) {
+            return;
+        }
+    } else if (a->req) {
+        ps_hub_request_forget(a->req);
+        a->req = NULL;
+    }
+    rp_log_verbose(SUB, "delivery %s attempt %d: result from repeater %s after a reconnection",
+                   delivery_id, number, repeater_id);
+    json_t *rec = record_of_ack(a, ack);
+    attempt_done(a, rec);
+    json_decref(rec);
 }
 
 /* ---- the scheduler ---- */

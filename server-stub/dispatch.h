@@ -38,6 +38,9 @@ int ps_dispatch_scan_changed(struct ps_dispatch *d, const json_t *project, const
                              const char *from);
 /* Looks for due deliveries now. */
 void ps_dispatch_kick(struct ps_dispatch *d);
+/* A result a repeater sent after reconnecting (`result` {jobId, ack}); ack borrowed. */
+void ps_dispatch_result(struct ps_dispatch *d, const char *repeater_id, const char *job_id,
+                        json_t *ack);
 /* A repeater deployed: its pending deliveries are due now. */
 void ps_dispatch_repeater_online(struct ps_dispatch *d, const char *repeater_id);
 

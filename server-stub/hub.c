@@ -31,6 +31,7 @@ struct ps_conn {
     int64_t next_id;
     struct ps_req *reqs;
     size_t n_reqs;
+    size_t capacity; /* announced by the agent; 0: not announced */
     struct ps_conn *prev, *next;
 };
 
@@ -192,8 +193,9 @@ static void on_deploy(struct ps_conn *c, const json_t *args)
     }
     c->state = CONN_DEPLOYED;
     const char *version = json_string_value(json_object_get(runtime, "version"));
-    emit(c, json_pack("[s, {s:s, s:{s:b, s:b, s:b}}]", "deployed", "repeaterId", c->repeater_id,
-                      "extensions", "record", 1, "trace", 1, "traceStream", 1));
+    emit(c, json_pack("[s, {s:s, s:{s:b, s:b, s:b, s:b, s:b, s:b}}]", "deployed", "repeaterId",
+                      c->repeater_id, "extensions", "record", 1, "trace", 1, "traceStream", 1,
+                      "dedupe", 1, "results", 1, "capacity", 1));
     if (c->hub->cfg.limits_max_body > 0) {
         emit(c, json_pack("[s, {s:I}]", "limits", "maxBodySize",
                           (json_int_t)c->hub->cfg.limits_max_body));
@@ -274,6 +276,20 @@ static void on_binary(struct ps_conn *c, const unsigned char *data, size_t len)
         }
         if (strcmp(name, "deploy") == 0) {
             on_deploy(c, p.data);
+        } else if (strcmp(name, "capacity") == 0 && c->state == CONN_DEPLOYED) {
+            json_t *max = json_object_get(json_array_get(p.data, 1), "maxInFlight");
+            if (json_is_integer(max) && json_integer_value(max) > 0) {
+                c->capacity = (size_t)json_integer_value(max);
+                rp_log_verbose(SUB, "repeater %s takes at most %zu jobs at once", c->repeater_id,
+                               c->capacity);
+            }
+        } else if (strcmp(name, "result") == 0 && c->state == CONN_DEPLOYED) {
+            json_t *arg = json_array_get(p.data, 1);
+            const char *job_id = json_string_value(json_object_get(arg, "jobId"));
+            json_t *ack = json_object_get(arg, "ack");
+            if (job_id && json_is_object(ack) && c->hub->ops->result) {
+                c->hub->ops->result(c->hub->ud, c->repeater_id, job_id, ack);
+            }
         } else if (strcmp(name, "trace") == 0 && c->state == CONN_DEPLOYED) {
             json_t *line = json_array_get(p.data, 1);
             if (json_is_object(line) && c->hub->ops->trace) {
@@ -350,12 +366,21 @@ void ps_hub_conn_closed(struct ps_conn *c)
     free(c);
 }
 
-static struct ps_conn *pick(const struct ps_hub *hub, const char *repeater_id)
+/* The deployed connection of the repeater with the fewest requests in flight and room left;
+ * *full tells whether some were deployed but all full. */
+static struct ps_conn *pick(const struct ps_hub *hub, const char *repeater_id, bool *full)
 {
     struct ps_conn *best = NULL;
+    *full = false;
     for (struct ps_conn *c = hub->conns; c; c = c->next) {
-        if (c->state == CONN_DEPLOYED && strcmp(c->repeater_id, repeater_id) == 0 &&
-            (!best || c->n_reqs < best->n_reqs)) {
+        if (c->state != CONN_DEPLOYED || strcmp(c->repeater_id, repeater_id) != 0) {
+            continue;
+        }
+        if (c->capacity && c->n_reqs >= c->capacity) {
+            *full = true;
+            continue;
+        }
+        if (!best || c->n_reqs < best->n_reqs) {
             best = c;
         }
     }
@@ -364,15 +389,17 @@ static struct ps_conn *pick(const struct ps_hub *hub, const char *repeater_id)
 
 bool ps_hub_repeater_online(const struct ps_hub *hub, const char *repeater_id)
 {
-    return pick(hub, repeater_id) != NULL;
+    bool full = false;
+    return pick(hub, repeater_id, &full) != NULL || full;
 }
 
 int ps_hub_request(struct ps_hub *hub, const char *repeater_id, const json_t *job, ps_req_cb cb,
                    void *ud, struct ps_req **out)
 {
-    struct ps_conn *c = pick(hub, repeater_id);
+    bool full = false;
+    struct ps_conn *c = pick(hub, repeater_id, &full);
     if (!c) {
-        return RP_ECONNECT;
+        return full ? RP_EBUSY : RP_ECONNECT;
     }
     struct ps_req *r = calloc(1, sizeof(*r));
     if (!r) {
@@ -405,6 +432,12 @@ void ps_hub_request_fail(struct ps_req *r, int code, const char *msg)
 {
     req_unlink(r);
     r->cb(r->ud, NULL, code, msg);
+    free(r);
+}
+
+void ps_hub_request_forget(struct ps_req *r)
+{
+    req_unlink(r);
     free(r);
 }
 

@@ -42,6 +42,8 @@ struct ps_hub_ops {
     void (*trace)(void *hub_ud, const char *repeater_id, const json_t *line);
     /* True when someone watches the repeater's live trace. May be NULL. */
     bool (*watched)(void *hub_ud, const char *repeater_id);
+    /* A result sent after a reconnection (`result` {jobId, ack}; ack borrowed). May be NULL. */
+    void (*result)(void *hub_ud, const char *repeater_id, const char *job_id, json_t *ack);
 };
 
 struct ps_hub_cfg {
@@ -68,12 +70,15 @@ void ps_hub_conn_ping(struct ps_conn *c);
 /* True when the repeater has a deployed connection. */
 bool ps_hub_repeater_online(const struct ps_hub *hub, const char *repeater_id);
 /* Sends a `request` event to the deployed connection of repeater_id with the fewest requests
- * in flight. job is borrowed. Returns 0 and the request, or RP_ECONNECT when none is deployed.
- */
+ * in flight and room left under the capacity it announced. job is borrowed. Returns 0 and the
+ * request, RP_ECONNECT when none is deployed, RP_EBUSY when all are full. */
 int ps_hub_request(struct ps_hub *hub, const char *repeater_id, const json_t *job, ps_req_cb cb,
                    void *ud, struct ps_req **out);
 /* Gives up on a request: its callback runs now with code and msg. */
 void ps_hub_request_fail(struct ps_req *r, int code, const char *msg);
+/* Forgets a request without calling back (its answer came another way); a late ack is
+ * ignored. */
+void ps_hub_request_forget(struct ps_req *r);
 /* Closes every connection of a repeater (deactivated or deleted) with a Bright error. */
 void ps_hub_repeater_kick(struct ps_hub *hub, const char *repeater_id, const char *code,
                           const char *message);

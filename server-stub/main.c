@@ -244,6 +244,12 @@ static bool hub_watched(void *ud, const char *repeater_id)
     return ps_server_trace_watched(repeater_id);
 }
 
+static void hub_result(void *ud, const char *repeater_id, const char *job_id, json_t *ack)
+{
+    struct stub *s = ud;
+    ps_dispatch_result(s->dispatch, repeater_id, job_id, ack);
+}
+
 static void hub_gone(void *ud, const char *repeater_id)
 {
     struct stub *s = ud;
@@ -345,6 +351,7 @@ int main(int argc, char **argv)
     s.hub_ops.gone = hub_gone;
     s.hub_ops.trace = hub_trace;
     s.hub_ops.watched = hub_watched;
+    s.hub_ops.result = hub_result;
     struct ps_hub_cfg hc = {
         .ping_interval_ms = (int)s.o.ping_interval_ms,
         .ping_timeout_ms = (int)s.o.ping_timeout_ms,

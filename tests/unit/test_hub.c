@@ -73,8 +73,8 @@ static void f_gone(void *ud, const char *id)
     gone_count++;
 }
 
-static const struct ps_hub_ops ops = {f_send,     f_close, f_pong, f_auth,
-                                      f_deployed, f_gone,  NULL,   NULL};
+static const struct ps_hub_ops ops = {f_send, f_close, f_pong, f_auth, f_deployed,
+                                      f_gone, NULL,    NULL,   NULL};
 
 static void feed(struct ps_conn *c, const char *json)
 {
