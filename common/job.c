@@ -302,6 +302,11 @@ static int body_parse(struct rp_job *job, const json_t *payload, struct rp_err *
     }
     const char *s = json_string_value(body);
     size_t len = json_string_length(body);
+    size_t decoded = job->body_base64 ? len / 4 * 3 : len;
+    if (decoded > RP_JOB_MAX_BODY) {
+        return rp_err_set(err, RP_ETOO_LARGE, "body: %zu bytes, more than the %d the agent takes",
+                          decoded, RP_JOB_MAX_BODY);
+    }
     if (job->body_base64) {
         int rc = rp_base64_decode(s, len, &job->body, &job->body_len);
         if (rc == RP_EINVALID) {

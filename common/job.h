@@ -13,6 +13,7 @@
 #define RP_JOB_MAX_HEADERS 256
 #define RP_JOB_MAX_HEADER_BYTES (64 * 1024) /* all names and values together */
 #define RP_JOB_MAX_URL 8192
+#define RP_JOB_MAX_BODY (32 * 1024 * 1024) /* request body bytes, after base64 decoding */
 #define RP_JOB_MAX_TIMEOUT_MS (24 * 3600 * 1000)
 #define RP_JOB_DEFAULT_TIMEOUT_MS 30000
 #define RP_JOB_MAX_CONTENT_KIB (1024 * 1024) /* 1 GiB */
@@ -41,8 +42,8 @@ struct rp_job {
 };
 
 /* Parses and validates a `request` payload. Returns 0 and fills job (free with
- * rp_job_cleanup), RP_EINVALID_JOB or RP_EUNSUPPORTED (a `ws` job) with the reason in err,
- * or RP_ENOMEM. */
+ * rp_job_cleanup), RP_EINVALID_JOB, RP_EUNSUPPORTED (a `ws` job) or RP_ETOO_LARGE (a body
+ * over RP_JOB_MAX_BODY) with the reason in err, or RP_ENOMEM. */
 int rp_job_parse(const json_t *payload, struct rp_job *job, struct rp_err *err);
 void rp_job_cleanup(struct rp_job *job);
 

@@ -115,7 +115,14 @@ function childEnv() {
  * tail(), kill(sig), stop(graceMs)}. The child is stopped when the test ends.
  */
 function spawnChild(t, name, bin, argv) {
-  const child = spawn(bin, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
+  // RP_VALGRIND_DIR=dir runs every binary under valgrind, one log per process in dir
+  // (scripts/valgrind-integration.sh reads them)
+  const vg = process.env.RP_VALGRIND_DIR;
+  const [cmd, args] = vg
+    ? ['valgrind', ['--leak-check=full', '--errors-for-leak-kinds=definite,indirect', '--error-exitcode=99',
+      `--log-file=${vg}/${name}.%p.log`, bin, ...argv]]
+    : [bin, argv];
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
   children.add(child);
   const lines = [];
   let waiters = [];
