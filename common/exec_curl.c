@@ -1,6 +1,7 @@
 /* exec_curl: the libcurl and libuv glue of the executor. It owns the curl multi handle, the
  * uv poll/timer handles curl asks for, and the per-call easy handles; what goes into a record
  * is decided by record.c, what a valid job is by job.c. */
+#include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,10 +26,19 @@ struct exec_sock {
     struct rp_exec *ex;
 };
 
+/* Through a proxy the proxy would resolve the target itself, out of the policy's sight. So
+ * the agent resolves it, checks every address, and has the proxy tunnel (CONNECT) to the
+ * address it checked. */
+struct resolve {
+    uv_getaddrinfo_t req;
+    struct rp_exec_call *call; /* NULL once the call ended first */
+};
+
 struct rp_exec_call {
     struct rp_exec *ex;
     CURL *easy;
     struct curl_slist *headers;
+    struct curl_slist *connect_to;
     const struct rp_job *job;
     struct rp_record rec;
     rp_exec_done_cb cb;
@@ -39,8 +49,9 @@ struct rp_exec_call {
     char own_msg[RP_ERR_MSG_MAX];
     char errbuf[CURL_ERROR_SIZE];
     bool tls_seen;
-    bool proxied;         /* this call goes through a proxy: its sockets lead to the proxy */
-    bool allowed_by_name; /* the policy allowed the host by name */
+    bool proxied;              /* this call goes through a proxy: its sockets lead to the proxy */
+    struct resolve *resolving; /* proxied calls: our own lookup, pinned for the proxy */
+    bool allowed_by_name;      /* the policy allowed the host by name */
     uint64_t start_us;
     size_t body_out_shown; /* request body bytes already traced */
     size_t body_in_shown;  /* response body bytes already traced */
@@ -708,8 +719,13 @@ static void call_unlink(struct rp_exec_call *c)
 
 static void call_free(struct rp_exec_call *c)
 {
+    if (c->resolving) {
+        c->resolving->call = NULL; /* its callback frees it */
+        uv_cancel((uv_req_t *)&c->resolving->req);
+    }
     rp_record_cleanup(&c->rec);
     curl_slist_free_all(c->headers);
+    curl_slist_free_all(c->connect_to);
     if (c->easy) {
         curl_easy_cleanup(c->easy);
     }
@@ -896,6 +912,82 @@ static int setup_easy(struct rp_exec_call *c)
     return cr == CURLE_OK ? 0 : RP_EINTERNAL;
 }
 
+static void add_to_multi(struct rp_exec_call *c)
+{
+    if (curl_multi_add_handle(c->ex->multi, c->easy) != CURLM_OK) {
+        call_finish(c, CURLE_OK, RP_EINTERNAL, "could not start the transfer");
+    }
+}
+
+static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
+{
+    struct resolve *r = (struct resolve *)req;
+    struct rp_exec_call *c = r->call;
+    free(r);
+    if (!c) {
+        uv_freeaddrinfo(res);
+        return;
+    }
+    c->resolving = NULL;
+    if (status < 0 || !res) {
+        char msg[160];
+        snprintf(msg, sizeof(msg), "could not resolve %s: %s", c->job->host, uv_strerror(status));
+        uv_freeaddrinfo(res);
+        call_finish(c, CURLE_OK, RP_EDNS, msg);
+        return;
+    }
+    struct rp_err err = {0};
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        if (rp_policy_check_addr(c->ex->opts.policy, ai->ai_addr, c->allowed_by_name, &err)) {
+            uv_freeaddrinfo(res);
+            trace_fmt(c, "error", "! %s", err.msg);
+            call_finish(c, CURLE_OK, RP_EPOLICY, err.msg);
+            return;
+        }
+    }
+    char ip[64];
+    if (res->ai_family == AF_INET6) {
+        char a[48];
+        uv_ip6_name((struct sockaddr_in6 *)res->ai_addr, a, sizeof(a));
+        snprintf(ip, sizeof(ip), "[%s]", a);
+    } else {
+        uv_ip4_name((struct sockaddr_in *)res->ai_addr, ip, sizeof(ip));
+    }
+    uv_freeaddrinfo(res);
+    char pin[400];
+    snprintf(pin, sizeof(pin), "%s:%d:%s:%d", c->job->host, c->job->port, ip, c->job->port);
+    struct curl_slist *l = curl_slist_append(NULL, pin);
+    c->connect_to = l;
+    curl_easy_setopt(c->easy, CURLOPT_CONNECT_TO, l);
+    curl_easy_setopt(c->easy, CURLOPT_HTTPPROXYTUNNEL, 1L);
+    trace_fmt(c, "resolve",
+              "* resolved %s to %s, allowed by the egress policy; the proxy tunnels "
+              "to that address",
+              c->job->host, ip);
+    add_to_multi(c);
+}
+
+static int resolve_for_proxy(struct rp_exec_call *c)
+{
+    struct resolve *r = calloc(1, sizeof(*r));
+    if (!r) {
+        return RP_ENOMEM;
+    }
+    r->call = c;
+    char port[8];
+    snprintf(port, sizeof(port), "%d", c->job->port);
+    struct addrinfo hints;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_socktype = SOCK_STREAM;
+    const char *host = c->job->host;
+    if (uv_getaddrinfo(c->ex->loop, &r->req, on_resolved, host, port, &hints) != 0) {
+        free(r);
+        return RP_EDNS;
+    }
+    c->resolving = r;
+    return 0;
+}
+
 int rp_exec_start(struct rp_exec *ex, const struct rp_job *job, const struct rp_exec_call_opts *co,
                   struct rp_exec_call **out, struct rp_err *err)
 {
@@ -929,7 +1021,10 @@ int rp_exec_start(struct rp_exec *ex, const struct rp_job *job, const struct rp_
     c->start_us = rp_now_us();
     c->easy = curl_easy_init();
     rc = c->easy ? setup_easy(c) : RP_ENOMEM;
-    if (rc == 0 && curl_multi_add_handle(ex->multi, c->easy) != CURLM_OK) {
+    bool resolve_first = rc == 0 && c->proxied && ex->opts.policy;
+    if (resolve_first) {
+        rc = resolve_for_proxy(c);
+    } else if (rc == 0 && curl_multi_add_handle(ex->multi, c->easy) != CURLM_OK) {
         rc = RP_EINTERNAL;
     }
     if (rc) {

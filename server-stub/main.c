@@ -1,6 +1,7 @@
 /* main: the platform-stub process: options, the loop, signals, and the wiring of the store,
  * the hub (repeater connections), the delivery engine, the executor and the server. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,7 +66,7 @@ static void usage(FILE *out)
         "                            picks a free port, printed at start)\n"
         "  --db FILE                 SQLite database (default platform.db)\n"
         "  --api-key KEY             REST API key (env PLATFORM_API_KEY; default: random,\n"
-        "                            printed at start)\n"
+        "                            written to DB.api-key, mode 0600)\n"
         "  --tls-cert FILE           serve TLS with this certificate (PEM)\n"
         "  --tls-key FILE            and this key\n"
         "  --cacert FILE             PEM CAs trusted for direct deliveries, besides the system\n"
@@ -286,6 +287,8 @@ static void on_signal(uv_signal_t *sig, int signum)
     stop(sig->data);
 }
 
+/* The REST API key: --api-key, PLATFORM_API_KEY, or one made up now and written to
+ * DB.api-key (mode 0600), so no log or terminal ever shows it. Only its hash is kept. */
 static int api_key_setup(struct stub *s)
 {
     char generated[41];
@@ -293,7 +296,19 @@ static int api_key_setup(struct stub *s)
     if (!key || !key[0]) {
         rp_random_id(generated, 40);
         key = generated;
-        printf("platform-stub: API key %s\n", key);
+        char path[1100];
+        snprintf(path, sizeof(path), "%s.api-key", s->o.db);
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd < 0 || write(fd, key, strlen(key)) != (ssize_t)strlen(key) ||
+            write(fd, "\n", 1) != 1) {
+            fprintf(stderr, "platform-stub: cannot write the generated API key to %s\n", path);
+            if (fd >= 0) {
+                close(fd);
+            }
+            return -1;
+        }
+        close(fd);
+        printf("platform-stub: generated an API key, written to %s (mode 0600)\n", path);
     }
     struct rp_sha256 *sha = rp_sha256_new();
     if (!sha) {

@@ -44,7 +44,9 @@ test('platform and targets through tinyproxy; NO_PROXY hosts go direct', { timeo
   assert.match(proxy.log(), new RegExp(`Request \\(file descriptor \\d+\\): CONNECT 127\\.0\\.0\\.1:${platform.port} `), 'the platform connection went through the proxy');
 
   await platform.request({ protocol: 'http', url: `${viaProxy.origin}/p`, method: 'GET' });
-  assert.match(viaProxy.seen[0].rawHeaders.map(([n, v]) => `${n}: ${v}`).join('\n'), /^Via: .*tinyproxy/mi, 'the target request went through the proxy');
+  assert.equal(viaProxy.seen.length, 1);
+  // targets go through a CONNECT tunnel to the address the agent resolved and checked
+  assert.match(proxy.log(), new RegExp(`Request \\(file descriptor \\d+\\): CONNECT 127\\.0\\.0\\.1:${viaProxy.port} `), 'the target request went through the proxy');
   await platform.request({ protocol: 'http', url: `${direct.origin}/d`, method: 'GET' });
   assert.ok(!direct.seen[0].rawHeaders.some(([n]) => n.toLowerCase() === 'via'), 'NO_PROXY host reached directly');
   assert.doesNotMatch(proxy.log(), /127\.0\.0\.2/, 'the proxy never saw the NO_PROXY host');
@@ -59,5 +61,19 @@ test('--proxy-target only: the platform connection stays direct', { timeout: 300
   await agent.waitForLine(/deployed/, 5000);
   assert.doesNotMatch(proxy.log(), /Request \(file descriptor \d+\): CONNECT /);
   await platform.request({ protocol: 'http', url: `${receiver.origin}/p`, method: 'GET' });
-  assert.ok(receiver.seen[0].rawHeaders.some(([n, v]) => n.toLowerCase() === 'via' && /tinyproxy/.test(v)));
+  assert.equal(receiver.seen.length, 1);
+  assert.match(proxy.log(), new RegExp(`CONNECT 127\\.0\\.0\\.1:${receiver.port} `));
+});
+
+test('through a proxy the egress policy still sees the resolved address', { timeout: 30000 }, async (t) => {
+  const proxy = await startTinyproxy(t);
+  const platform = await startPlatform(t);
+  const receiver = await startReceiver(t);
+  const agent = spawnAgent(t, platform, { args: ['--proxy-target', proxy.url, '--deny', '127.0.0.1', '--deny', '::1'] });
+  await platform.deployedConnection(0, 10000);
+  await agent.waitForLine(/deployed/, 5000);
+  const ack = await platform.request({ protocol: 'http', url: `http://localhost:${receiver.port}/secret`, method: 'GET' });
+  assert.equal(ack.errorCode, 'policy_denied', JSON.stringify(ack));
+  assert.equal(receiver.seen.length, 0);
+  assert.doesNotMatch(proxy.log(), /Request \(file descriptor \d+\): CONNECT /, 'the proxy was never asked');
 });
