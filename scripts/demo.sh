@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
-bash scripts/setup.sh
+bash scripts/setup.sh build
 BUILD="${BUILD_DIR:-build}"
 if [ ! -x "$BUILD/agent/repeater" ] || [ ! -x "$BUILD/server-stub/platform-stub" ]; then
     cmake -S . -B "$BUILD" >/dev/null

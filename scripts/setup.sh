@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
-# Installs the Debian packages that building and testing repeater need.
+# Installs the Debian packages repeater needs: `setup.sh build` for building and running it
+# (the main job), `setup.sh` (or `setup.sh test`) for the tests as well.
 # Idempotent: when every package is already installed it changes nothing.
 set -euo pipefail
 
 PACKAGES=(
-    build-essential cmake pkg-config clang-format
+    build-essential cmake pkg-config
     libwebsockets-dev libwebsockets-evlib-uv libssl-dev libjansson-dev
     libcurl4-openssl-dev libuv1-dev libmsgpack-dev libsqlite3-dev
-    libcmocka-dev nodejs npm openssl valgrind curl
-    clang libclang-rt-14-dev
-    prometheus tinyproxy
+    nodejs curl ca-certificates
 )
+if [ "${1:-test}" != "build" ]; then
+    PACKAGES+=(
+        clang-format libcmocka-dev npm openssl valgrind
+        clang libclang-rt-14-dev
+        prometheus tinyproxy systemd
+    )
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
