@@ -193,9 +193,13 @@ static void on_deploy(struct ps_conn *c, const json_t *args)
     }
     c->state = CONN_DEPLOYED;
     const char *version = json_string_value(json_object_get(runtime, "version"));
-    emit(c, json_pack("[s, {s:s, s:{s:b, s:b, s:b, s:b, s:b, s:b}}]", "deployed", "repeaterId",
-                      c->repeater_id, "extensions", "record", 1, "trace", 1, "traceStream", 1,
-                      "dedupe", 1, "results", 1, "capacity", 1));
+    if (c->hub->cfg.plain) {
+        emit(c, json_pack("[s, {s:s}]", "deployed", "repeaterId", c->repeater_id));
+    } else {
+        emit(c, json_pack("[s, {s:s, s:{s:b, s:b, s:b, s:b, s:b, s:b}}]", "deployed", "repeaterId",
+                          c->repeater_id, "extensions", "record", 1, "trace", 1, "traceStream", 1,
+                          "dedupe", 1, "results", 1, "capacity", 1));
+    }
     if (c->hub->cfg.limits_max_body > 0) {
         emit(c, json_pack("[s, {s:I}]", "limits", "maxBodySize",
                           (json_int_t)c->hub->cfg.limits_max_body));
@@ -396,6 +400,21 @@ bool ps_hub_repeater_online(const struct ps_hub *hub, const char *repeater_id)
 int ps_hub_request(struct ps_hub *hub, const char *repeater_id, const json_t *job, ps_req_cb cb,
                    void *ud, struct ps_req **out)
 {
+    return ps_hub_emit(hub, repeater_id, "request", job, cb, ud, out);
+}
+
+size_t ps_hub_sessions(const struct ps_hub *hub, const char *repeater_id)
+{
+    size_t n = 0;
+    for (const struct ps_conn *c = hub->conns; c; c = c->next) {
+        n += c->state == CONN_DEPLOYED && strcmp(c->repeater_id, repeater_id) == 0;
+    }
+    return n;
+}
+
+int ps_hub_emit(struct ps_hub *hub, const char *repeater_id, const char *event, const json_t *arg,
+                ps_req_cb cb, void *ud, struct ps_req **out)
+{
     bool full = false;
     struct ps_conn *c = pick(hub, repeater_id, &full);
     if (!c) {
@@ -409,7 +428,7 @@ int ps_hub_request(struct ps_hub *hub, const char *repeater_id, const json_t *jo
     r->id = c->next_id++;
     r->cb = cb;
     r->ud = ud;
-    json_t *args = json_pack("[s, O]", "request", job);
+    json_t *args = json_pack("[s, O]", event, arg);
     int rc = args ? send_packet(c, RP_SIO_EVENT, args, r->id) : RP_ENOMEM;
     json_decref(args);
     if (rc) {

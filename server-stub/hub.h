@@ -52,6 +52,7 @@ struct ps_hub_cfg {
     long max_payload;
     long limits_max_body; /* sent in `limits` */
     int sessions_per_repeater;
+    bool plain; /* advertise no extension (as the Bright platform): plain Bright acks */
 };
 
 struct ps_hub *ps_hub_new(const struct ps_hub_cfg *cfg, const struct ps_hub_ops *ops, void *hub_ud);
@@ -74,6 +75,11 @@ bool ps_hub_repeater_online(const struct ps_hub *hub, const char *repeater_id);
  * request, RP_ECONNECT when none is deployed, RP_EBUSY when all are full. */
 int ps_hub_request(struct ps_hub *hub, const char *repeater_id, const json_t *job, ps_req_cb cb,
                    void *ud, struct ps_req **out);
+/* Like ps_hub_request with any event name (benchmarks: an event the agent answers at once). */
+int ps_hub_emit(struct ps_hub *hub, const char *repeater_id, const char *event, const json_t *arg,
+                ps_req_cb cb, void *ud, struct ps_req **out);
+/* Deployed connections of a repeater. */
+size_t ps_hub_sessions(const struct ps_hub *hub, const char *repeater_id);
 /* Gives up on a request: its callback runs now with code and msg. */
 void ps_hub_request_fail(struct ps_req *r, int code, const char *msg);
 /* Forgets a request without calling back (its answer came another way); a late ack is

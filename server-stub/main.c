@@ -12,6 +12,7 @@
 #include <uv.h>
 
 #include "api.h"
+#include "bench.h"
 #include "dispatch.h"
 #include "exec.h"
 #include "hub.h"
@@ -325,6 +326,9 @@ int main(int argc, char **argv)
     struct rp_err err = {0};
     signal(SIGPIPE, SIG_IGN);
     srand((unsigned)time(NULL) ^ (unsigned)getpid());
+    if (argc >= 2 && strcmp(argv[1], "bench") == 0) {
+        return ps_bench_main(argc - 1, argv + 1);
+    }
     if (parse_options(&s.o, argc, argv)) {
         return 2;
     }

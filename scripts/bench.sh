@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Benchmarks the tunnel against a direct call, side by side in one run: nginx from Debian on
+# loopback as the receiver (a small JSON 200), platform-stub bench as the platform and load
+# driver, one repeater agent. Prints the table and writes the figures as JSON.
+#   bash scripts/bench.sh [--jobs N] [--inflight 1,64,512] [--rate JOBS_PER_S] [--out FILE]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JOBS=5000
+INFLIGHT=1,64,512
+RATE=""
+OUT=bench-results.json
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --jobs) JOBS=$2; shift 2 ;;
+    --inflight) INFLIGHT=$2; shift 2 ;;
+    --rate) RATE=$2; shift 2 ;;
+    --out) OUT=$2; shift 2 ;;
+    *) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
+    esac
+done
+
+bash scripts/setup.sh build
+command -v nginx >/dev/null 2>&1 || {
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q --no-install-recommends nginx-light >/dev/null
+}
+BUILD=build-bench
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DRP_BUILD_TESTS=OFF >/dev/null
+cmake --build "$BUILD" -j"$(nproc)" >/dev/null
+
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+
+NGINX_PORT=$(free_port)
+mkdir -p "$WORK/nginx"
+cat >"$WORK/nginx/nginx.conf" <<CONF
+worker_processes 1;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    client_body_temp_path $WORK/nginx;
+    proxy_temp_path $WORK/nginx;
+    fastcgi_temp_path $WORK/nginx;
+    uwsgi_temp_path $WORK/nginx;
+    scgi_temp_path $WORK/nginx;
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        location / { default_type application/json; return 200 '{"ok":true}'; }
+    }
+}
+CONF
+nginx -c "$WORK/nginx/nginx.conf" -g 'daemon off;' &
+PIDS+=($!)
+
+# a receiver that holds every answer for a second, for the agent's memory with jobs in flight
+cat >"$WORK/slow.js" <<'JS'
+const s = require('http').createServer((q, r) => setTimeout(() => r.end('{"slow":true}'), 1000));
+s.listen(0, '127.0.0.1', () => console.log(s.address().port));
+JS
+node "$WORK/slow.js" >"$WORK/slow.port" &
+PIDS+=($!)
+until [ -s "$WORK/slow.port" ]; do sleep 0.05; done
+SLOW_PORT=$(cat "$WORK/slow.port")
+
+PORT=$(free_port)
+"$BUILD/agent/repeater" --token bench-token --id benchrepeater1 --platform "ws://127.0.0.1:$PORT" \
+    --max-inflight 1024 --log-level error &
+AGENT=$!
+PIDS+=($AGENT)
+"$BUILD/server-stub/platform-stub" bench --listen "127.0.0.1:$PORT" \
+    --url "http://127.0.0.1:$NGINX_PORT/" --slow-url "http://127.0.0.1:$SLOW_PORT/" \
+    --inflight "$INFLIGHT" --jobs "$JOBS" ${RATE:+--rate "$RATE"} --agent-pid "$AGENT" \
+    --json "$OUT"
+echo "bench.sh: figures written to $OUT"
