@@ -28,6 +28,7 @@ typedef void (*rp_exec_trace_cb)(void *call_ud, const struct rp_trace_line *line
 
 #define RP_EXEC_MAX_RESP_HEADERS 500
 #define RP_EXEC_MAX_RESP_HEADER_BYTES (256 * 1024)
+#define RP_EXEC_MAX_CACHED_CONNECTIONS 1024 /* idle keep-alive connections kept for reuse */
 #define RP_EXEC_MAX_DOWNLOAD ((uint64_t)1 << 30) /* bytes read (and hashed) at most */
 
 struct rp_exec_opts {
@@ -61,6 +62,8 @@ struct rp_exec_call_opts {
     rp_exec_done_cb done;   /* required */
     rp_exec_trace_cb trace; /* live trace lines; NULL for none */
     bool keep_trace;        /* also keep the trace lines in the record */
+    bool skip_request_head; /* the record's request headers are not wanted (a plain Bright
+                               ack): saves curl's verbose mode */
     void *ud;
 };
 

@@ -49,6 +49,7 @@ struct rp_exec_call {
     char own_msg[RP_ERR_MSG_MAX];
     char errbuf[CURL_ERROR_SIZE];
     bool tls_seen;
+    bool skip_request_head;
     bool proxied;              /* this call goes through a proxy: its sockets lead to the proxy */
     struct resolve *resolving; /* proxied calls: our own lookup, pinned for the proxy */
     bool allowed_by_name;      /* the policy allowed the host by name */
@@ -884,7 +885,9 @@ static int setup_easy(struct rp_exec_call *c)
     cr |= curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
     cr |= curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
     cr |= curl_easy_setopt(e, CURLOPT_DEBUGDATA, c);
-    cr |= curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+    /* the request head as written and the trace come from curl's debug callback */
+    bool verbose = c->trace || c->keep_trace || !c->skip_request_head;
+    cr |= curl_easy_setopt(e, CURLOPT_VERBOSE, verbose ? 1L : 0L);
     cr |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, ex->opts.insecure ? 0L : 1L);
     cr |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, ex->opts.insecure ? 0L : 2L);
     cr |= curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
@@ -1009,6 +1012,7 @@ int rp_exec_start(struct rp_exec *ex, const struct rp_job *job, const struct rp_
     c->cb = co->done;
     c->trace = co->trace;
     c->keep_trace = co->keep_trace;
+    c->skip_request_head = co->skip_request_head;
     c->ud = co->ud;
     size_t cap =
         job->max_content_kib ? (size_t)job->max_content_kib * 1024 : ex->opts.default_capture;
@@ -1119,6 +1123,9 @@ struct rp_exec *rp_exec_new(uv_loop_t *loop, const struct rp_exec_opts *opts, st
     curl_multi_setopt(ex->multi, CURLMOPT_SOCKETDATA, ex);
     curl_multi_setopt(ex->multi, CURLMOPT_TIMERFUNCTION, on_timer_change);
     curl_multi_setopt(ex->multi, CURLMOPT_TIMERDATA, ex);
+    /* keep connections to receivers for reuse: by default curl keeps four per easy handle in
+     * the multi, and each job has its own short-lived handle, so it would close and reopen */
+    curl_multi_setopt(ex->multi, CURLMOPT_MAXCONNECTS, (long)RP_EXEC_MAX_CACHED_CONNECTIONS);
     return ex;
 }
 

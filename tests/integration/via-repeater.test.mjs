@@ -140,7 +140,7 @@ test('deliveries through the agent: offline attempts, retried on deploy, same re
 });
 
 test('an agent killed mid-session: disconnected, then offline attempts again, delivered on restart', { timeout: 30000 }, async (t) => {
-  const stub = await startStub(t, { args: ['--retry-schedule', '300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms'] });
+  const stub = await startStub(t, { args: ['--retry-schedule', '300ms,300ms,300ms,2s,5s,10s,20s,30s'] });
   const rx = await startReceiver(t);
   const { project, repeater } = await seed(stub);
   const rid = repeater.id;
