@@ -28,7 +28,7 @@ typedef void (*rp_exec_trace_cb)(void *call_ud, const struct rp_trace_line *line
 
 #define RP_EXEC_MAX_RESP_HEADERS 500
 #define RP_EXEC_MAX_RESP_HEADER_BYTES (256 * 1024)
-#define RP_EXEC_MAX_CACHED_CONNECTIONS 1024 /* idle keep-alive connections kept for reuse */
+#define RP_EXEC_MAX_CACHED_CONNECTIONS 1024      /* idle keep-alive connections kept for reuse */
 #define RP_EXEC_MAX_DOWNLOAD ((uint64_t)1 << 30) /* bytes read (and hashed) at most */
 
 struct rp_exec_opts {
