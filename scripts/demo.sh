@@ -108,3 +108,7 @@ say "the delivery of the last status change, as the platform recorded it"
 LAST=$(api GET "/deliveries?scanId=$SCAN_ID" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const l=JSON.parse(s);console.log(l[l.length-1].id)})')
 api GET "/deliveries/$LAST" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.stringify(JSON.parse(s),null,2)))'
 say "done: webhook $WEBHOOK_ID delivered through repeater $REPEATER_ID"
+if [ "${1:-}" = "--keep" ]; then
+    say "the platform keeps running: open http://127.0.0.1:$PORT/ (API key $API_KEY); Ctrl-C stops everything"
+    wait
+fi

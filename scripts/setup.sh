@@ -14,7 +14,7 @@ if [ "${1:-test}" != "build" ]; then
     PACKAGES+=(
         clang-format libcmocka-dev npm openssl valgrind
         clang libclang-rt-14-dev
-        prometheus tinyproxy systemd
+        prometheus tinyproxy systemd chromium
     )
 fi
 

@@ -8,7 +8,7 @@ bash scripts/setup.sh
 
 # Node packages of the conformance and integration suites (socket.io server and client, the
 # msgpack parser, standardwebhooks, har-validator), installed from their lock files.
-for suite in tests/conformance tests/integration; do
+for suite in tests/conformance tests/integration tests/e2e; do
     if [ -f "$suite/package.json" ] && { [ ! -d "$suite/node_modules" ] ||
         [ "$suite/package-lock.json" -nt "$suite/node_modules" ]; }; then
         npm ci --prefix "$suite" --no-audit --no-fund --loglevel=error

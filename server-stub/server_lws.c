@@ -11,6 +11,7 @@
 #include "rp_log.h"
 #include "rp_util.h"
 #include "server.h"
+#include "web.h"
 #include "ws.h"
 
 #define SUB "server"
@@ -261,12 +262,58 @@ static void http_read_request(struct lws *wsi, struct pss *pss)
     rp_buf_init(&pss->body);
 }
 
+/* The web page: GET / and its files, no API key needed (the page asks for it). */
+static const struct ps_web_asset *web_asset(const struct pss *pss)
+{
+    if (strcmp(pss->method, "GET") != 0 && strcmp(pss->method, "HEAD") != 0) {
+        return NULL;
+    }
+    const char *path = strcmp(pss->path, "/") == 0 ? "/index.html" : pss->path;
+    for (const struct ps_web_asset *a = ps_web_assets; a->path; a++) {
+        if (strcmp(a->path, path) == 0) {
+            return a;
+        }
+    }
+    return NULL;
+}
+
+static int serve_asset(struct lws *wsi, struct pss *pss, const struct ps_web_asset *a)
+{
+    pss->out = malloc(LWS_PRE + a->len + 1);
+    if (!pss->out) {
+        return -1;
+    }
+    memcpy(pss->out + LWS_PRE, a->data, a->len);
+    pss->out_len = a->len;
+    unsigned char hdr[LWS_PRE + 1024];
+    unsigned char *start = hdr + LWS_PRE;
+    unsigned char *p = start;
+    unsigned char *end = hdr + sizeof(hdr) - 1;
+    static const char csp[] = "default-src 'self'; style-src 'self'; script-src 'self'; "
+                              "connect-src 'self'; img-src 'self' data: blob:";
+    if (lws_add_http_common_headers(wsi, 200, a->type, a->len, &p, end) ||
+        lws_add_http_header_by_name(wsi, (const unsigned char *)"content-security-policy:",
+                                    (const unsigned char *)csp, (int)strlen(csp), &p, end) ||
+        lws_add_http_header_by_name(wsi, (const unsigned char *)"x-content-type-options:",
+                                    (const unsigned char *)"nosniff", 7, &p, end) ||
+        lws_finalize_write_http_header(wsi, start, &p, end)) {
+        return -1;
+    }
+    pss->headers_sent = true;
+    lws_callback_on_writable(wsi);
+    return 0;
+}
+
 static int http_respond(struct ps_server *srv, struct lws *wsi, struct pss *pss)
 {
     if (pss->responded) {
         return 0;
     }
     pss->responded = true;
+    const struct ps_web_asset *asset = web_asset(pss);
+    if (asset) {
+        return serve_asset(wsi, pss, asset);
+    }
     struct ps_api_request req = {
         .method = pss->method,
         .path = pss->path,
