@@ -138,6 +138,17 @@ static bool name_match(const struct rp_policy_rule *r, const char *host)
     return strcasecmp(host, r->name) == 0;
 }
 
+static void rule_text(const struct rp_policy_rule *r, char *out, size_t len)
+{
+    if (r->is_net) {
+        char a[INET6_ADDRSTRLEN];
+        inet_ntop(r->family, r->net, a, sizeof(a));
+        snprintf(out, len, "%s/%d", a, r->prefix);
+    } else {
+        snprintf(out, len, "%s", r->name);
+    }
+}
+
 /* The first matching deny, else whether an allow matches. */
 static int decide(const struct rp_policy *p, const char *host, int family,
                   const unsigned char *addr, const char *shown, bool allowed, struct rp_err *err)
@@ -152,13 +163,7 @@ static int decide(const struct rp_policy *p, const char *host, int family,
         }
         if (!r->allow) {
             char rule[300];
-            if (r->is_net) {
-                char a[INET6_ADDRSTRLEN];
-                inet_ntop(r->family, r->net, a, sizeof(a));
-                snprintf(rule, sizeof(rule), "%s/%d", a, r->prefix);
-            } else {
-                snprintf(rule, sizeof(rule), "%s", r->name);
-            }
+            rule_text(r, rule, sizeof(rule));
             return rp_err_set(err, RP_EPOLICY, "%s is denied by the egress policy (deny %s)", shown,
                               rule);
         }
@@ -229,13 +234,7 @@ void rp_policy_describe(const struct rp_policy *p, char *out, size_t len)
                 continue;
             }
             char rule[300];
-            if (r->is_net) {
-                char a[INET6_ADDRSTRLEN];
-                inet_ntop(r->family, r->net, a, sizeof(a));
-                snprintf(rule, sizeof(rule), "%s/%d", a, r->prefix);
-            } else {
-                snprintf(rule, sizeof(rule), "%s", r->name);
-            }
+            rule_text(r, rule, sizeof(rule));
             o += (size_t)snprintf(out + o, len - o, "%s%s%s", count ? ", " : (o ? "; " : ""),
                                   count ? "" : (allow ? "allow " : "deny "), rule);
             count++;
