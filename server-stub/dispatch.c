@@ -164,8 +164,15 @@ static void attempt_done(struct attempt *a, json_t *rec)
             next = now + delay;
         }
     }
+    /* the attempt and the delivery's new state in one transaction: a stop between the two
+     * would run a recorded attempt again after a restart */
+    bool in_tx = ps_store_begin(d->store) == 0;
     if (ps_store_attempt_add(d->store, a->delivery_id, a->number, attempt) ||
-        ps_store_delivery_set_state(d->store, a->delivery_id, state, next)) {
+        ps_store_delivery_set_state(d->store, a->delivery_id, state, next) ||
+        (in_tx && ps_store_commit(d->store))) {
+        if (in_tx) {
+            ps_store_rollback(d->store);
+        }
         rp_log_error(SUB, "delivery %s: could not record attempt %d", a->delivery_id, a->number);
     }
     rp_log_verbose(SUB, "delivery %s attempt %d via %s: %s -> %s", a->delivery_id, a->number,
