@@ -38,8 +38,8 @@ struct bench_opts {
     int agent_pids[64];
     int n_agent_pids;
     int rss_inflight;
-    bool
-        full_records; /* negotiate record+trace (the stub's own deliveries) instead of plain acks */
+    bool full_records; /* ask for records with traces, as the stub's own deliveries do */
+    bool no_direct;    /* only through the agents (scale runs with protocol-only clients) */
 };
 
 struct phase {
@@ -182,6 +182,9 @@ static void phase_done(struct bench *b)
                           pct(ph->lat_us, n, 0.90), "p99Ms", pct(ph->lat_us, n, 0.99),
                           "cpuUsPerJobStub", n ? ph->cpu_stub * 1e6 / n : 0, "cpuUsPerJobAgents",
                           n ? ph->cpu_agents * 1e6 / n : 0);
+    if (r) {
+        json_object_set_new(r, "agentRssKbAfter", json_integer(rss_kb(b)));
+    }
     json_array_append_new(b->results, r);
     free(ph->lat_us);
     free(ph->scheduled);
@@ -304,15 +307,31 @@ static void start_phase(struct bench *b, const char *mode, int level, int total)
     pump(b);
 }
 
+static long self_rss_kb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = 0;
+    while (f && fgets(line, sizeof(line), f)) {
+        if (sscanf(line, "VmRSS: %ld kB", &kb) == 1) {
+            break;
+        }
+    }
+    if (f) {
+        fclose(f);
+    }
+    return kb;
+}
+
 static void print_table(struct bench *b)
 {
-    printf("\n%-8s %-7s %10s %9s %9s %9s %12s %12s %6s\n", "mode", "flight", "jobs/s", "p50 ms",
-           "p90 ms", "p99 ms", "stub us/job", "agent us/job", "errors");
+    printf("\n%-8s %-7s %10s %9s %9s %9s %12s %12s %6s %9s\n", "mode", "flight", "jobs/s", "p50 ms",
+           "p90 ms", "p99 ms", "stub us/job", "agent us/job", "errors", "agent kB");
     size_t i;
     json_t *r;
     json_array_foreach(b->results, i, r)
     {
-        printf("%-8s %-7lld %10.0f %9.3f %9.3f %9.3f %12.1f %12.1f %6lld\n",
+        printf("%-8s %-7lld %10.0f %9.3f %9.3f %9.3f %12.1f %12.1f %6lld %9lld\n",
                json_string_value(json_object_get(r, "mode")),
                json_integer_value(json_object_get(r, "inFlight")),
                json_real_value(json_object_get(r, "jobsPerSec")),
@@ -321,7 +340,8 @@ static void print_table(struct bench *b)
                json_real_value(json_object_get(r, "p99Ms")),
                json_real_value(json_object_get(r, "cpuUsPerJobStub")),
                json_real_value(json_object_get(r, "cpuUsPerJobAgents")),
-               json_integer_value(json_object_get(r, "errors")));
+               json_integer_value(json_object_get(r, "errors")),
+               json_integer_value(json_object_get(r, "agentRssKbAfter")));
     }
     double echo = 0;
     json_array_foreach(b->results, i, r)
@@ -360,6 +380,7 @@ static void print_table(struct bench *b)
     }
     printf("\nagent RSS: idle %ld kB, with %d slow jobs in flight %ld kB, after the run %ld kB\n",
            b->rss_idle_kb, b->o.rss_inflight, b->rss_inflight_kb, b->rss_after_kb);
+    printf("stub RSS with %d agent session(s): %ld kB\n", b->o.agents, self_rss_kb());
 }
 
 static void stop_all(struct bench *b)
@@ -367,10 +388,11 @@ static void stop_all(struct bench *b)
     print_table(b);
     if (b->o.json_out) {
         json_t *doc =
-            json_pack("{s:O, s:O, s:{s:I, s:I, s:I, s:i}}", "phases", b->results, "comparison",
-                      b->ratios, "agentRssKb", "idle", (json_int_t)b->rss_idle_kb, "slowInFlight",
-                      (json_int_t)b->rss_inflight_kb, "after", (json_int_t)b->rss_after_kb,
-                      "slowJobs", b->o.rss_inflight);
+            json_pack("{s:O, s:O, s:i, s:I, s:{s:I, s:I, s:I, s:i}}", "phases", b->results,
+                      "comparison", b->ratios, "sessions", b->o.agents, "stubRssKb",
+                      (json_int_t)self_rss_kb(), "agentRssKb", "idle", (json_int_t)b->rss_idle_kb,
+                      "slowInFlight", (json_int_t)b->rss_inflight_kb, "after",
+                      (json_int_t)b->rss_after_kb, "slowJobs", b->o.rss_inflight);
         if (doc) {
             json_dump_file(doc, b->o.json_out, JSON_INDENT(2));
         }
@@ -395,6 +417,10 @@ static void next_step(struct bench *b)
     step--;
     if (step < levels * 2) {
         int level = b->o.levels[step / 2];
+        if (step % 2 == 0 && b->o.no_direct) {
+            next_step(b);
+            return;
+        }
         start_phase(b, step % 2 == 0 ? "direct" : "via", level, b->o.jobs);
         return;
     }
@@ -470,6 +496,10 @@ static int bench_options(struct bench_opts *o, int argc, char **argv)
         const char *a = argv[i];
         if (strcmp(a, "--full-records") == 0) {
             o->full_records = true;
+            continue;
+        }
+        if (strcmp(a, "--no-direct") == 0) {
+            o->no_direct = true;
             continue;
         }
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
