@@ -20,7 +20,12 @@ int ag_results_init(struct ag_results *r)
     memset(r, 0, sizeof(*r));
     r->cap = AG_RESULTS_MAX * 2;
     r->slots = calloc(r->cap, sizeof(*r->slots));
-    return r->slots ? 0 : RP_ENOMEM;
+    r->order = calloc(AG_RESULTS_MAX, sizeof(*r->order));
+    if (!r->slots || !r->order) {
+        ag_results_cleanup(r);
+        return RP_ENOMEM;
+    }
+    return 0;
 }
 
 void ag_results_cleanup(struct ag_results *r)
@@ -29,6 +34,7 @@ void ag_results_cleanup(struct ag_results *r)
         json_decref(r->slots[i].ack);
     }
     free(r->slots);
+    free(r->order);
     memset(r, 0, sizeof(*r));
 }
 
@@ -65,19 +71,23 @@ static void remove_at(struct ag_results *r, size_t i)
     }
 }
 
-/* Forgets the oldest finished, sent entry to make room. */
+/* Forgets the oldest finished, sent entry to make room. Entries still running or unsent are
+ * moved to the back of the order as they are passed over. */
 static void evict(struct ag_results *r)
 {
-    size_t best = r->cap;
-    for (size_t i = 0; i < r->cap; i++) {
-        struct ag_result *s = &r->slots[i];
-        if (s->job_id[0] && s->done && !s->unsent &&
-            (best == r->cap || s->seq < r->slots[best].seq)) {
-            best = i;
+    for (size_t k = 0; k < r->n; k++) {
+        char *id = r->order[r->order_head];
+        struct ag_result *s = find(r, id);
+        if (s && s->done && !s->unsent) {
+            r->order_head = (r->order_head + 1) % AG_RESULTS_MAX;
+            remove_at(r, (size_t)(s - r->slots));
+            return;
         }
-    }
-    if (best < r->cap) {
-        remove_at(r, best);
+        size_t back = (r->order_head + r->n) % AG_RESULTS_MAX;
+        if (back != r->order_head) {
+            memcpy(r->order[back], id, sizeof(r->order[back]));
+        }
+        r->order_head = (r->order_head + 1) % AG_RESULTS_MAX;
     }
 }
 
@@ -95,7 +105,7 @@ static struct ag_result *insert(struct ag_results *r, const char *id)
     }
     struct ag_result *s = &r->slots[i];
     strncpy(s->job_id, id, sizeof(s->job_id) - 1);
-    s->seq = ++r->seq;
+    memcpy(r->order[(r->order_head + r->n) % AG_RESULTS_MAX], s->job_id, sizeof(s->job_id));
     r->n++;
     return s;
 }

@@ -20,21 +20,25 @@ struct ag_waiter {
     int64_t ack_id;
 };
 
+#define AG_RESULT_ID_MAX 96
+
 struct ag_result {
-    char job_id[96];
+    char job_id[AG_RESULT_ID_MAX];
     bool done;
     bool unsent; /* finished, but no ack reached the platform */
     json_t *ack; /* when done (owned) */
     struct ag_waiter waiters[AG_RESULTS_MAX_WAITERS];
     size_t n_waiters;
-    uint64_t seq; /* insertion order, for eviction */
 };
 
 struct ag_results {
     struct ag_result *slots; /* open addressing */
     size_t cap;
     size_t n;
-    uint64_t seq;
+    /* The ids in the table, oldest first: a ring of n entries from order_head. Eviction pops
+     * the front, so it costs O(1) while the oldest entries are finished. */
+    char (*order)[AG_RESULT_ID_MAX];
+    size_t order_head;
 };
 
 int ag_results_init(struct ag_results *r);

@@ -80,12 +80,47 @@ static void test_bounded(void **state)
     ag_results_cleanup(&r);
 }
 
+/* The oldest finished entry goes first; running and unsent entries are passed over however old
+ * they are, and the table keeps working through many rounds of eviction. */
+static void test_eviction_order(void **state)
+{
+    (void)state;
+    struct ag_results r;
+    assert_int_equal(ag_results_init(&r), 0);
+    json_t *answer = json_pack("{s:i}", "statusCode", 200);
+    struct ag_waiter w[AG_RESULTS_MAX_WAITERS];
+    json_t *ack = NULL;
+    char id[32];
+    assert_int_equal(ag_results_arrive(&r, "running", 1, 1, &ack), AG_RESULT_NEW);
+    assert_int_equal(ag_results_arrive(&r, "unsent", 1, 2, &ack), AG_RESULT_NEW);
+    ag_results_finish(&r, "unsent", answer, w, AG_RESULTS_MAX_WAITERS);
+    ag_results_mark_unsent(&r, "unsent");
+    for (int i = 0; i < 5 * AG_RESULTS_MAX; i++) {
+        snprintf(id, sizeof(id), "job:%d", i);
+        assert_int_equal(ag_results_arrive(&r, id, 1, i, &ack), AG_RESULT_NEW);
+        ag_results_finish(&r, id, answer, w, AG_RESULTS_MAX_WAITERS);
+        assert_true(ag_results_count(&r) <= AG_RESULTS_MAX);
+    }
+    /* still known: the running job gains a waiter, the unsent answer is returned */
+    assert_int_equal(ag_results_arrive(&r, "running", 2, 3, &ack), AG_RESULT_RUNNING);
+    assert_int_equal(ag_results_arrive(&r, "unsent", 2, 4, &ack), AG_RESULT_DONE);
+    assert_non_null(ack);
+    /* the newest MAX-2 finished jobs are remembered, the one before them is not */
+    snprintf(id, sizeof(id), "job:%d", 5 * AG_RESULTS_MAX - (AG_RESULTS_MAX - 2));
+    assert_int_equal(ag_results_arrive(&r, id, 1, 1, &ack), AG_RESULT_DONE);
+    snprintf(id, sizeof(id), "job:%d", 5 * AG_RESULTS_MAX - (AG_RESULTS_MAX - 1));
+    assert_int_equal(ag_results_arrive(&r, id, 1, 1, &ack), AG_RESULT_NEW);
+    json_decref(answer);
+    ag_results_cleanup(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_arrive_finish),
         cmocka_unit_test(test_unsent),
         cmocka_unit_test(test_bounded),
+        cmocka_unit_test(test_eviction_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
