@@ -27,6 +27,7 @@
     X(PROTOCOL, "protocol", "peer broke the protocol")                                             \
     X(CONFIG, "config", "bad configuration")                                                       \
     X(OFFLINE, "repeater_offline", "the repeater is not connected")                                \
+    X(LOST, "repeater_lost", "the repeater's session kept ending while it ran the job")            \
     X(POLICY, "policy_denied", "the egress policy does not allow this destination")                \
     X(INTERNAL, "internal", "internal error")
 

@@ -17,6 +17,12 @@
 #define DUE_BATCH 64
 #define ACK_GRACE_MS 10000
 #define BUSY_RETRY_MS 100
+/* A job whose repeater session ends while it runs is sent again with the same job id; after
+ * this many resends it is recorded as a failed attempt, so an agent that dies on one
+ * particular job cannot hold its delivery forever. */
+#define LOST_RESENDS_MAX 3
+/* the resend counts are forgotten wholesale beyond this many (they only slow a loop down) */
+#define LOST_TRACKED_MAX 100000
 
 struct attempt {
     struct ps_dispatch *d;
@@ -40,6 +46,7 @@ struct ps_dispatch {
     uv_timer_t timer;
     struct attempt *attempts;
     int n_attempts;
+    json_t *lost; /* job id -> times its session ended while it ran */
     bool closing;
 };
 
@@ -179,6 +186,7 @@ static void attempt_done(struct attempt *a, json_t *rec)
                    a->repeater_id[0] ? a->repeater_id : "direct",
                    err ? json_string_value(json_object_get(err, "type")) : "response", state);
     json_decref(attempt);
+    json_object_del(d->lost, json_string_value(json_object_get(a->job, "jobId")));
     attempt_unlink(a);
     attempt_free(a);
     schedule(d);
@@ -346,6 +354,25 @@ static json_t *record_from_bright(struct attempt *a, const json_t *ack)
 static void attempt_again(struct attempt *a, int64_t delay_ms, const char *why);
 static json_t *record_of_ack(struct attempt *a, json_t *ack);
 
+/* Counts one more lost session for the attempt's job; false when it has had its resends. */
+static bool lost_again(struct attempt *a)
+{
+    struct ps_dispatch *d = a->d;
+    const char *job_id = json_string_value(json_object_get(a->job, "jobId"));
+    if (!d->lost || !job_id) {
+        return true;
+    }
+    json_int_t n = json_integer_value(json_object_get(d->lost, job_id)) + 1;
+    if (n > LOST_RESENDS_MAX) {
+        return false;
+    }
+    if (json_object_size(d->lost) >= LOST_TRACKED_MAX) {
+        json_object_clear(d->lost);
+    }
+    json_object_set_new(d->lost, job_id, json_integer(n));
+    return true;
+}
+
 static void on_repeater_done(void *ud, json_t *ack, int code, const char *msg)
 {
     struct attempt *a = ud;
@@ -353,7 +380,17 @@ static void on_repeater_done(void *ud, json_t *ack, int code, const char *msg)
     if (!ack && code == RP_ECONNECT && !a->d->closing) {
         /* the session died with the job: another session (or this one, reconnected) gets the
          * same job id; an agent that finished it answers from memory */
-        attempt_again(a, 0, msg);
+        if (lost_again(a)) {
+            attempt_again(a, 0, msg);
+            return;
+        }
+        char why[160];
+        snprintf(why, sizeof(why),
+                 "the repeater's session ended while it ran this job %d times in a row",
+                 LOST_RESENDS_MAX + 1);
+        json_t *rec = error_record(a, RP_ELOST, why);
+        attempt_done(a, rec);
+        json_decref(rec);
         return;
     }
     json_t *rec = ack ? record_of_ack(a, ack) : error_record(a, code, msg);
@@ -638,6 +675,7 @@ struct ps_dispatch *ps_dispatch_new(uv_loop_t *loop, struct ps_store *store, str
     d->hub = hub;
     d->exec = exec;
     d->cfg = *cfg;
+    d->lost = json_object();
     uv_timer_init(loop, &d->timer);
     d->timer.data = d;
     int n = ps_store_delivery_recover(store, rp_wall_ms());
@@ -670,6 +708,8 @@ void ps_dispatch_free(struct ps_dispatch *d)
         attempt_unlink(a);
         attempt_free(a);
     }
+    json_decref(d->lost);
+    d->lost = NULL;
     uv_timer_stop(&d->timer);
     uv_close((uv_handle_t *)&d->timer, dispatch_closed);
 }

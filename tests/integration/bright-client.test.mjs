@@ -167,3 +167,52 @@ test('Bright client refusals: repeater_unauthorized, repeater_deactivated, repea
   assert.equal(deleted.data?.code, 'repeater_unauthorized', `${deleted.message} ${JSON.stringify(deleted.data)}`);
   await waitFor(async () => (await stub.api('GET', `/api/v1/repeaters/${rid}`)).status === 404, 2000, 'the repeater to be gone');
 });
+
+test('a job whose session keeps dying under it is recorded as repeater_lost, then retried', { timeout: 60000 }, async (t) => {
+  // With several sessions of one repeater, a job whose session ends goes at once to another
+  // session, without using up the retry schedule; an agent that dies on that one job must not
+  // hold the delivery forever.
+  const stub = await startStub(t, { args: ['--retry-schedule', '200ms,200ms,200ms', '--sessions-per-repeater', '3'] });
+  const rx = await startReceiver(t, () => 204);
+  const { project, repeater } = await seed(stub);
+  const rid = repeater.id;
+  const hook = await createWebhook(stub, project.id, { name: 'crashy', url: rx.url('/hook'), repeaterId: rid });
+
+  // The first four jobs received make their client connect a replacement and then drop its
+  // connection unanswered, like an agent that crashes on the job and is restarted; later jobs
+  // are performed.
+  const seen = [];
+  const client = async () => {
+    const holder = {};
+    holder.c = await connectBright(t, stub, {
+      token: repeater.token,
+      id: rid,
+      onRequest: async (job) => {
+        seen.push(job);
+        if (seen.length > 4) return brightPerform(job);
+        await waitFor(() => holder.c, 5000, 'the client to be connected');
+        await client();
+        holder.c.socket.disconnect();
+        return new Promise(() => {}); // never answered
+      },
+    });
+  };
+  await client();
+  await client();
+  await waitRepeaterStatus(stub, rid, 'connected', 5000);
+
+  const scan = await createScan(stub, project.id);
+  assert.equal((await setStatus(stub, scan.id, 'running')).deliveriesCreated, 1);
+  const id = await theDelivery(stub, scan.id, hook.id);
+  const d = await stub.waitDelivery(id, (x) => x.state === 'delivered', 15000, 'delivered by the next attempt');
+  assert.equal(seen.length, 5, 'four sends of the first attempt, one of the second');
+  const first = seen.slice(0, 4).map((j) => JSON.stringify(j));
+  assert.equal(new Set(first).size, 1, 'the same job each time');
+  assert.notEqual(JSON.stringify(seen[4]), first[0], 'the second attempt is another job');
+  assert.equal(d.attempts.length, 2);
+  assert.equal(d.attempts[0].error?.type, 'repeater_lost', JSON.stringify(d.attempts[0].error));
+  assert.match(d.attempts[0].error?.message ?? '', /4 times/);
+  assert.equal(d.attempts[0].response, null);
+  assert.equal(d.attempts[1].response?.statusCode, 204);
+  assert.equal(rx.seen.length, 1, 'the receiver was called by the second attempt only');
+});
