@@ -14,7 +14,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createRequire } from 'node:module';
+import { sleep, waitFor, withTimeout } from '../lib/wait.mjs';
 import { Server } from 'socket.io';
+
+export { sleep, waitFor, withTimeout };
 
 const require = createRequire(import.meta.url);
 export const parser = require('socket.io-msgpack-parser');
@@ -30,28 +33,7 @@ const VERBOSE = !!process.env.REPEATER_TEST_VERBOSE; // echo agent logs to our s
 // ---------------------------------------------------------------------------------------------
 // small utilities
 
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
-
-/** Polls fn() every 10 ms until it returns a truthy value; returns that value. */
-export async function waitFor(fn, timeoutMs, what = 'condition') {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
-/** Rejects if p has not settled within ms. */
-export function withTimeout(p, ms, what = 'promise') {
-  let timer;
-  const t = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
 
 /** Runs fn over items with at most `limit` calls in flight; results in item order. */
 export async function pool(items, limit, fn) {

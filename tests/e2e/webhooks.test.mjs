@@ -13,6 +13,7 @@ import { join, resolve, dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { waitFor } from '../lib/wait.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const STUB = process.env.PLATFORM_STUB_BIN || join(ROOT, 'build/server-stub/platform-stub');
@@ -27,16 +28,6 @@ function spawnLogged(t, bin, args) {
   createInterface({ input: child.stderr }).on('line', (l) => lines.push(l));
   t.after(() => child.kill('SIGKILL'));
   return { child, lines };
-}
-
-async function waitFor(fn, ms, what) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function receiver(t) {

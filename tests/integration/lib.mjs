@@ -14,7 +14,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createRequire } from 'node:module';
+import { sleep, waitFor, withTimeout } from '../lib/wait.mjs';
 import { io as ioClient } from 'socket.io-client';
+
+export { sleep, waitFor, withTimeout };
 
 const require = createRequire(import.meta.url);
 export const msgpackParser = require('socket.io-msgpack-parser');
@@ -27,35 +30,6 @@ const VERBOSE = !!process.env.INTEGRATION_VERBOSE; // echo children's output to 
 
 // ---------------------------------------------------------------------------------------------
 // utilities
-
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls fn() every 25 ms until it returns a truthy value, which it returns; throws at the deadline. */
-export async function waitFor(fn, timeoutMs, what = 'condition') {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${last.message})` : ''}`);
-    }
-    await sleep(25);
-  }
-}
-
-/** Rejects if p has not settled within ms. */
-export function withTimeout(p, ms, what = 'promise') {
-  let timer;
-  const t = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
 
 /** A fresh temp directory, removed when the test ends. */
 export function tempDir(t, prefix = 'repeater-it-') {
