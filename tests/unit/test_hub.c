@@ -12,6 +12,7 @@
 #include "mpjson.h"
 #include "rp_log.h"
 #include "rp_util.h"
+#include "testutil.h"
 
 struct fake_conn {
     json_t *sent; /* text frames as strings, binary frames decoded */
@@ -78,15 +79,10 @@ static const struct ps_hub_ops ops = {f_send, f_close, f_pong, f_auth, f_deploye
 
 static void feed(struct ps_conn *c, const char *json)
 {
-    json_t *v = json_loads(json, 0, NULL);
-    assert_non_null(v);
     struct rp_buf buf;
-    struct rp_err err;
-    rp_buf_init(&buf);
-    assert_int_equal(rp_mpjson_encode(v, &buf, &err), 0);
+    tu_msgpack_of(json, &buf);
     ps_hub_conn_frame(c, buf.data, buf.len, true);
     rp_buf_cleanup(&buf);
-    json_decref(v);
 }
 
 static json_t *last(struct fake_conn *f)

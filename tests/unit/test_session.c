@@ -14,6 +14,7 @@
 #include "rp_log.h"
 #include "session.h"
 #include "sio.h"
+#include "testutil.h"
 
 struct fake {
     json_t *sent; /* array: text frames as strings, binary frames decoded */
@@ -87,15 +88,10 @@ static void feed_text(struct ag_session *s, const char *text)
 
 static void feed_packet(struct ag_session *s, const char *json)
 {
-    json_t *v = json_loads(json, 0, NULL);
-    assert_non_null(v);
     struct rp_buf buf;
-    struct rp_err err;
-    rp_buf_init(&buf);
-    assert_int_equal(rp_mpjson_encode(v, &buf, &err), 0);
+    tu_msgpack_of(json, &buf);
     ag_session_frame(s, buf.data, buf.len, true);
     rp_buf_cleanup(&buf);
-    json_decref(v);
 }
 
 static json_t *last_sent(struct fake *f)

@@ -9,6 +9,9 @@
 
 #include <cmocka.h>
 
+#include "mpjson.h"
+#include "rp_err.h"
+
 unsigned char *tu_unhex(const char *hex, size_t *len)
 {
     size_t n = strlen(hex);
@@ -85,4 +88,14 @@ json_t *tu_expected(const json_t *v)
         return arr;
     }
     return json_deep_copy(v);
+}
+
+void tu_msgpack_of(const char *json, struct rp_buf *out)
+{
+    json_t *v = json_loads(json, 0, NULL);
+    assert_non_null(v);
+    struct rp_err err = {0};
+    rp_buf_init(out);
+    assert_int_equal(rp_mpjson_encode(v, out, &err), 0);
+    json_decref(v);
 }
