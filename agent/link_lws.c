@@ -253,6 +253,7 @@ struct ag_link *ag_link_new(uv_loop_t *loop, const struct ag_link_cfg *cfg,
     l->cbs = *cbs;
     l->ud = ud;
     rp_ws_rx_init(&l->rx, cfg->max_message);
+    l->q.mask = true;
     if (!l->host || !l->path) {
         free(l->host);
         free(l->path);

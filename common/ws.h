@@ -1,7 +1,7 @@
 /* ws: what both programs do with libwebsockets connections: an ordered queue of outgoing
- * frames (one lws_write per writeable callback), reassembly of incoming fragments into whole
- * messages under a size cap, and routing lws's own log lines into rp_log. Glue
- * (ws_lws.c); the callers own the connections. */
+ * messages (framed here, several written with one send per writeable callback), reassembly of
+ * incoming fragments into whole messages under a size cap, and routing lws's own log lines into
+ * rp_log. Glue (ws_lws.c); the callers own the connections. */
 #ifndef RP_WS_H
 #define RP_WS_H
 
@@ -13,14 +13,23 @@
 struct lws;
 struct rp_ws_frame;
 
+/* Zero-initialised; a client's queue sets mask (RFC 6455: a client masks every frame). */
 struct rp_ws_queue {
     struct rp_ws_frame *head, *tail;
     size_t n;
+    bool mask;
+    struct rp_buf batch; /* the frames of one write, when there are several */
 };
 
-/* Copies a frame to the end of the queue. Returns 0 or RP_ENOMEM. */
+/* Up to this many bytes of queued frames go out in one write. */
+#define RP_WS_BATCH_MAX (64 * 1024)
+
+/* Frames a message and copies it to the end of the queue. Returns 0, RP_ENOMEM, or
+ * RP_EINTERNAL when no masking key could be drawn. */
 int rp_ws_queue_push(struct rp_ws_queue *q, const unsigned char *data, size_t len, bool binary);
-/* Writes the first frame (from a WRITEABLE callback). Returns 0 or -1 when the write failed. */
+/* Writes the first frames, up to RP_WS_BATCH_MAX bytes of them (from a WRITEABLE callback),
+ * as one raw write: lws keeps what the socket did not take and sends it before anything else.
+ * Returns 0 or -1 when the write failed. */
 int rp_ws_queue_write(struct rp_ws_queue *q, struct lws *wsi);
 void rp_ws_queue_clear(struct rp_ws_queue *q);
 

@@ -5,28 +5,41 @@
 #include <string.h>
 
 #include <libwebsockets.h>
+#include <openssl/rand.h>
 
 #include "rp_err.h"
 #include "rp_log.h"
+#include "ws_frame.h"
 
 struct rp_ws_frame {
     struct rp_ws_frame *next;
-    size_t len;
-    bool binary;
-    unsigned char data[]; /* LWS_PRE bytes of headroom, then the payload */
+    unsigned char *wire; /* the header, then the (masked) payload */
+    size_t wire_len;
+    unsigned char data[]; /* RP_WS_FRAME_HEADER_MAX bytes of headroom, then the payload */
 };
 
 int rp_ws_queue_push(struct rp_ws_queue *q, const unsigned char *data, size_t len, bool binary)
 {
-    struct rp_ws_frame *f = malloc(sizeof(*f) + LWS_PRE + len);
+    unsigned char key[4];
+    if (q->mask && RAND_bytes(key, sizeof(key)) != 1) {
+        return RP_EINTERNAL;
+    }
+    struct rp_ws_frame *f = malloc(sizeof(*f) + RP_WS_FRAME_HEADER_MAX + len);
     if (!f) {
         return RP_ENOMEM;
     }
+    unsigned char head[RP_WS_FRAME_HEADER_MAX];
+    size_t hn = rp_ws_frame_header(head, len, binary, q->mask ? key : NULL);
+    unsigned char *payload = f->data + RP_WS_FRAME_HEADER_MAX;
     f->next = NULL;
-    f->len = len;
-    f->binary = binary;
+    f->wire = payload - hn;
+    f->wire_len = hn + len;
+    memcpy(f->wire, head, hn);
     if (len) {
-        memcpy(f->data + LWS_PRE, data, len);
+        memcpy(payload, data, len);
+        if (q->mask) {
+            rp_ws_frame_mask(payload, len, key);
+        }
     }
     if (q->tail) {
         q->tail->next = f;
@@ -38,22 +51,46 @@ int rp_ws_queue_push(struct rp_ws_queue *q, const unsigned char *data, size_t le
     return 0;
 }
 
-int rp_ws_queue_write(struct rp_ws_queue *q, struct lws *wsi)
+static struct rp_ws_frame *queue_pop(struct rp_ws_queue *q)
 {
     struct rp_ws_frame *f = q->head;
-    if (!f) {
-        return 0;
-    }
     q->head = f->next;
     if (!q->head) {
         q->tail = NULL;
     }
     q->n--;
-    int n =
-        lws_write(wsi, f->data + LWS_PRE, f->len, f->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
-    bool ok = n >= 0 && (size_t)n >= f->len;
-    free(f);
-    return ok ? 0 : -1;
+    return f;
+}
+
+/* The frames are whole and framed already, so they go out as raw bytes (lws's "HTTP" write
+ * type, which its ws role passes straight to the socket, buffering what is left). */
+static int write_raw(struct lws *wsi, unsigned char *p, size_t len)
+{
+    int n = lws_write(wsi, p, len, LWS_WRITE_HTTP);
+    return n >= 0 && (size_t)n >= len ? 0 : -1;
+}
+
+int rp_ws_queue_write(struct rp_ws_queue *q, struct lws *wsi)
+{
+    if (!q->head) {
+        return 0;
+    }
+    if (!q->head->next || q->head->wire_len + q->head->next->wire_len > RP_WS_BATCH_MAX) {
+        struct rp_ws_frame *f = queue_pop(q);
+        int rc = write_raw(wsi, f->wire, f->wire_len);
+        free(f);
+        return rc;
+    }
+    rp_buf_reset(&q->batch);
+    while (q->head && q->batch.len + q->head->wire_len <= RP_WS_BATCH_MAX) {
+        struct rp_ws_frame *f = queue_pop(q);
+        int rc = rp_buf_append(&q->batch, f->wire, f->wire_len);
+        free(f);
+        if (rc) {
+            return -1;
+        }
+    }
+    return write_raw(wsi, q->batch.data, q->batch.len);
 }
 
 void rp_ws_queue_clear(struct rp_ws_queue *q)
@@ -65,6 +102,7 @@ void rp_ws_queue_clear(struct rp_ws_queue *q)
     }
     q->tail = NULL;
     q->n = 0;
+    rp_buf_cleanup(&q->batch);
 }
 
 void rp_ws_rx_init(struct rp_ws_rx *rx, size_t cap)
