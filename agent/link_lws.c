@@ -24,13 +24,15 @@ struct ag_link {
     void *ud;
     struct lws_context *ctx;
     struct lws *wsi;
-    bool connected;  /* WebSocket established */
-    bool want_close; /* close this wsi at the next writeable callback */
-    bool closing;    /* no more reconnects */
-    bool flush;      /* on close: write the queue first */
+    bool connected;    /* WebSocket established */
+    bool want_close;   /* close this wsi at the next writeable callback */
+    bool closing;      /* no more reconnects */
+    bool flush;        /* on close: write the queue first */
+    bool write_failed; /* a write outside lws's callback failed: close at the next one */
     unsigned attempt;
     uv_timer_t retry;
     uv_timer_t watchdog;
+    uv_prepare_t flusher; /* writes what was queued, before the loop waits for I/O again */
     struct rp_ws_rx rx;
     struct rp_ws_queue q;
     char down_reason[160];
@@ -49,6 +51,8 @@ static void link_lost(struct ag_link *l, const char *reason)
     l->wsi = NULL;
     l->connected = false;
     l->want_close = false;
+    l->write_failed = false;
+    uv_prepare_stop(&l->flusher);
     queue_clear(l);
     rp_buf_reset(&l->rx.buf);
     uv_timer_stop(&l->watchdog);
@@ -83,6 +87,9 @@ static void deliver(struct ag_link *l, struct lws *wsi, const void *in, size_t l
 
 static int on_writeable(struct ag_link *l, struct lws *wsi)
 {
+    if (l->write_failed) {
+        return -1;
+    }
     if (l->want_close && (!l->flush || !l->q.head)) {
         lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
         return -1;
@@ -288,8 +295,10 @@ struct ag_link *ag_link_new(uv_loop_t *loop, const struct ag_link_cfg *cfg,
     }
     uv_timer_init(loop, &l->retry);
     uv_timer_init(loop, &l->watchdog);
+    uv_prepare_init(loop, &l->flusher);
     l->retry.data = l;
     l->watchdog.data = l;
+    l->flusher.data = l;
     return l;
 }
 
@@ -299,15 +308,44 @@ void ag_link_start(struct ag_link *l)
     connect_now(l);
 }
 
+/* Runs when something was queued, just before the loop next waits for I/O (so every answer
+ * one round of I/O produced goes out together): writes the queue straight away, up to
+ * RP_WS_BATCH_MAX bytes per send, while lws holds nothing back.
+ * Asking lws for a writeable callback instead would turn POLLOUT on and off for every batch,
+ * which libuv does with four epoll_ctl calls. A socket that is full gets the callback. */
+static void on_flush(uv_prepare_t *h)
+{
+    struct ag_link *l = h->data;
+    uv_prepare_stop(h);
+    if (!l->wsi || !l->q.head) {
+        return;
+    }
+    if (!l->connected || l->want_close) {
+        lws_callback_on_writable(l->wsi);
+        return;
+    }
+    while (l->q.head && !lws_partial_buffered(l->wsi)) {
+        if (rp_ws_queue_write(&l->q, l->wsi)) {
+            snprintf(l->down_reason, sizeof(l->down_reason), "write failed");
+            l->write_failed = true;
+            break;
+        }
+    }
+    if (l->q.head || l->write_failed) {
+        lws_callback_on_writable(l->wsi);
+    }
+}
+
 int ag_link_send(struct ag_link *l, const unsigned char *data, size_t len, bool binary)
 {
     if (!l->wsi || !l->connected || l->want_close) {
         return RP_ESHUTTING_DOWN;
     }
-    if (rp_ws_queue_push(&l->q, data, len, binary)) {
-        return RP_ENOMEM;
+    int rc = rp_ws_queue_push(&l->q, data, len, binary);
+    if (rc) {
+        return rc;
     }
-    lws_callback_on_writable(l->wsi);
+    uv_prepare_start(&l->flusher, on_flush);
     return 0;
 }
 
@@ -371,6 +409,7 @@ void ag_link_destroy(struct ag_link *l)
     }
     uv_close((uv_handle_t *)&l->retry, timer_closed);
     uv_close((uv_handle_t *)&l->watchdog, timer_closed);
+    uv_close((uv_handle_t *)&l->flusher, timer_closed);
 }
 
 bool ag_link_destroy_again(struct ag_link *l)

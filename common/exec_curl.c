@@ -1,14 +1,17 @@
 /* exec_curl: the libcurl and libuv glue of the executor. It owns the curl multi handle, the
  * uv poll/timer handles curl asks for, and the per-call easy handles; what goes into a record
  * is decided by record.c, what a valid job is by job.c. */
+#include <errno.h>
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <openssl/err.h>
@@ -20,10 +23,15 @@
 #include "exec.h"
 #include "rp_log.h"
 
+/* What the executor knows of one curl socket (indexed by fd). curl's sockets sit in an epoll
+ * set of the executor's own, watched by one uv poll handle, so that a connection kept for the
+ * next job keeps its watch: a job on a kept connection costs no epoll_ctl at all, where a uv
+ * poll handle per socket cost two to six. */
 struct exec_sock {
-    uv_poll_t poll;
-    curl_socket_t fd;
-    struct rp_exec *ex;
+    uint32_t want;       /* the epoll events curl asked for; 0 when it asked for none */
+    uint32_t registered; /* the events in the epoll set */
+    bool in_set;         /* the fd is in the epoll set */
+    bool ours;           /* opened through on_open_socket, so its close is seen too */
 };
 
 /* Through a proxy the proxy would resolve the target itself, out of the policy's sight. So
@@ -59,6 +67,10 @@ struct rp_exec_call {
     struct rp_exec_call *prev, *next;
 };
 
+/* Easy handles are reset and kept rather than freed: a new one costs a 16 KiB buffer and some
+ * twenty allocations. */
+#define EXEC_SPARE_EASY 32
+
 struct rp_exec {
     uv_loop_t *loop;
     CURLM *multi;
@@ -68,7 +80,13 @@ struct rp_exec {
     STACK_OF(X509) * extra_ca;
     struct rp_exec_call *calls;
     size_t n_calls;
-    int open_handles; /* uv handles not yet closed, the timer included */
+    int epfd;                /* the epoll set of curl's sockets */
+    uv_poll_t ep_poll;       /* watches epfd in the loop */
+    struct exec_sock *socks; /* indexed by fd */
+    size_t n_socks;
+    CURL *spare[EXEC_SPARE_EASY]; /* reset easy handles kept for the next calls */
+    size_t n_spare;
+    int open_handles; /* uv handles not yet closed, the timer and ep_poll included */
     bool closing;
     int ssl_ex_index;
 };
@@ -83,15 +101,16 @@ static void exec_release(struct rp_exec *ex)
     free((char *)ex->opts.proxy);
     free((char *)ex->opts.no_proxy);
     sk_X509_pop_free(ex->extra_ca, X509_free);
+    if (ex->epfd >= 0) {
+        close(ex->epfd);
+    }
+    free(ex->socks);
     free(ex);
 }
 
 static void handle_closed(uv_handle_t *h)
 {
     struct rp_exec *ex = h->data;
-    if (h->type == UV_POLL) {
-        free(h);
-    }
     if (--ex->open_handles == 0 && ex->closing) {
         exec_release(ex);
     }
@@ -101,55 +120,123 @@ static void handle_closed(uv_handle_t *h)
 
 static void check_done(struct rp_exec *ex);
 
-static void on_poll(uv_poll_t *poll, int status, int events)
+static struct exec_sock *sock_of(struct rp_exec *ex, curl_socket_t fd)
 {
-    struct exec_sock *s = (struct exec_sock *)poll;
-    int flags = 0;
-    if (status < 0) {
-        flags = CURL_CSELECT_ERR;
-    } else {
-        flags |= (events & UV_READABLE) ? CURL_CSELECT_IN : 0;
-        flags |= (events & UV_WRITABLE) ? CURL_CSELECT_OUT : 0;
+    if (fd < 0) {
+        return NULL;
     }
-    int running = 0;
-    struct rp_exec *ex = s->ex;
-    curl_multi_socket_action(ex->multi, s->fd, flags, &running);
+    if ((size_t)fd >= ex->n_socks) {
+        size_t n = ex->n_socks ? ex->n_socks : 64;
+        while (n <= (size_t)fd) {
+            n *= 2;
+        }
+        struct exec_sock *t = realloc(ex->socks, n * sizeof(*t));
+        if (!t) {
+            return NULL;
+        }
+        memset(t + ex->n_socks, 0, (n - ex->n_socks) * sizeof(*t));
+        ex->socks = t;
+        ex->n_socks = n;
+    }
+    return &ex->socks[fd];
+}
+
+/* Puts fd in the epoll set with these events. The set may know better than our table (an fd
+ * closed and reused behind curl's back), so ADD and MOD fall back to each other. */
+static int sock_watch(struct rp_exec *ex, curl_socket_t fd, struct exec_sock *s, uint32_t events)
+{
+    struct epoll_event ev = {.events = events, .data.fd = fd};
+    int op = s->in_set ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+    int rc = epoll_ctl(ex->epfd, op, fd, &ev);
+    if (rc != 0 && op == EPOLL_CTL_MOD && errno == ENOENT) {
+        rc = epoll_ctl(ex->epfd, EPOLL_CTL_ADD, fd, &ev);
+    } else if (rc != 0 && op == EPOLL_CTL_ADD && errno == EEXIST) {
+        rc = epoll_ctl(ex->epfd, EPOLL_CTL_MOD, fd, &ev);
+    }
+    if (rc != 0) {
+        return -1;
+    }
+    s->in_set = true;
+    s->registered = events;
+    return 0;
+}
+
+static void sock_unwatch(struct rp_exec *ex, curl_socket_t fd, struct exec_sock *s)
+{
+    if (s->in_set) {
+        struct epoll_event ev = {0};
+        epoll_ctl(ex->epfd, EPOLL_CTL_DEL, fd, &ev);
+    }
+    s->in_set = false;
+    s->registered = 0;
+}
+
+static void on_sockets_ready(uv_poll_t *poll, int status, int events)
+{
+    (void)status;
+    (void)events;
+    struct rp_exec *ex = poll->data;
+    struct epoll_event evs[64];
+    int n = epoll_wait(ex->epfd, evs, 64, 0);
+    for (int i = 0; i < n; i++) {
+        curl_socket_t fd = evs[i].data.fd;
+        uint32_t e = evs[i].events;
+        struct exec_sock *s = (size_t)fd < ex->n_socks ? &ex->socks[fd] : NULL;
+        if (!s || !s->want) {
+            /* a kept connection nobody is using spoke or closed: stop watching it until curl
+             * uses it again (curl checks a kept connection before it reuses it) */
+            if (s) {
+                sock_unwatch(ex, fd, s);
+            } else {
+                struct epoll_event ev = {0};
+                epoll_ctl(ex->epfd, EPOLL_CTL_DEL, fd, &ev);
+            }
+            continue;
+        }
+        int flags = 0;
+        if ((s->want & EPOLLIN) && (e & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
+            flags |= CURL_CSELECT_IN;
+        }
+        if ((s->want & EPOLLOUT) && (e & (EPOLLOUT | EPOLLHUP | EPOLLERR))) {
+            flags |= CURL_CSELECT_OUT;
+        }
+        if (e & EPOLLERR) {
+            flags |= CURL_CSELECT_ERR;
+        }
+        int running = 0;
+        curl_multi_socket_action(ex->multi, fd, flags, &running);
+    }
     check_done(ex);
 }
 
 static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
     (void)easy;
+    (void)socketp;
     struct rp_exec *ex = userp;
-    struct exec_sock *s = socketp;
+    struct exec_sock *s = sock_of(ex, fd);
+    if (!s) {
+        return -1;
+    }
     if (what == CURL_POLL_REMOVE) {
-        if (s) {
-            uv_poll_stop(&s->poll);
-            uv_close((uv_handle_t *)&s->poll, handle_closed);
-            curl_multi_assign(ex->multi, fd, NULL);
+        s->want = 0;
+        if (!s->ours) {
+            /* not a socket whose close we see (the resolver's wake-up pair): a later fd with
+             * the same number must not inherit its watch */
+            sock_unwatch(ex, fd, s);
         }
+        /* ours stay in the set for the next job on the connection; if one speaks while
+         * unused, on_sockets_ready takes it out */
         return 0;
     }
-    if (!s) {
-        s = calloc(1, sizeof(*s));
-        if (!s) {
-            return -1;
-        }
-        if (uv_poll_init_socket(ex->loop, &s->poll, fd) != 0) {
-            free(s);
-            return -1;
-        }
-        s->fd = fd;
-        s->ex = ex;
-        s->poll.data = ex;
-        ex->open_handles++;
-        curl_multi_assign(ex->multi, fd, s);
+    uint32_t want = 0;
+    want |= (what & CURL_POLL_IN) ? EPOLLIN : 0;
+    want |= (what & CURL_POLL_OUT) ? EPOLLOUT : 0;
+    s->want = want;
+    if (s->in_set && s->registered == want) {
+        return 0;
     }
-    int events = 0;
-    events |= (what & CURL_POLL_IN) ? UV_READABLE : 0;
-    events |= (what & CURL_POLL_OUT) ? UV_WRITABLE : 0;
-    uv_poll_start(&s->poll, events, on_poll);
-    return 0;
+    return sock_watch(ex, fd, s, want);
 }
 
 static void on_timer(uv_timer_t *t)
@@ -635,7 +722,24 @@ static curl_socket_t on_open_socket(void *ud, curlsocktype purpose, struct curl_
             return CURL_SOCKET_BAD;
         }
     }
-    return socket(addr->family, addr->socktype, addr->protocol);
+    curl_socket_t fd = socket(addr->family, addr->socktype, addr->protocol);
+    struct exec_sock *s = sock_of(c->ex, fd);
+    if (s) {
+        *s = (struct exec_sock){.ours = true}; /* a new socket: nothing of an old fd carries */
+    }
+    return fd;
+}
+
+/* Every socket from on_open_socket is closed here (curl hands this callback to the connection,
+ * so its data is the executor, which outlives every connection). Closing takes the fd out of
+ * the epoll set. */
+static int on_close_socket(void *ud, curl_socket_t fd)
+{
+    struct rp_exec *ex = ud;
+    if (fd >= 0 && (size_t)fd < ex->n_socks) {
+        ex->socks[fd] = (struct exec_sock){0};
+    }
+    return close(fd);
 }
 
 /* ---- calls ---- */
@@ -728,7 +832,13 @@ static void call_free(struct rp_exec_call *c)
     curl_slist_free_all(c->headers);
     curl_slist_free_all(c->connect_to);
     if (c->easy) {
-        curl_easy_cleanup(c->easy);
+        struct rp_exec *ex = c->ex;
+        if (ex->n_spare < EXEC_SPARE_EASY && !ex->closing) {
+            curl_easy_reset(c->easy); /* every option back to its default */
+            ex->spare[ex->n_spare++] = c->easy;
+        } else {
+            curl_easy_cleanup(c->easy);
+        }
     }
     free(c);
 }
@@ -893,6 +1003,8 @@ static int setup_easy(struct rp_exec_call *c)
     cr |= curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
     cr |= curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
     cr |= curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, c);
+    cr |= curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
+    cr |= curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, ex);
     cr |= curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, c);
     if (job->decompress) {
         cr |= curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
@@ -1023,7 +1135,7 @@ int rp_exec_start(struct rp_exec *ex, const struct rp_job *job, const struct rp_
     }
     rp_record_mark_start(&c->rec);
     c->start_us = rp_now_us();
-    c->easy = curl_easy_init();
+    c->easy = ex->n_spare ? ex->spare[--ex->n_spare] : curl_easy_init();
     rc = c->easy ? setup_easy(c) : RP_ENOMEM;
     bool resolve_first = rc == 0 && c->proxied && ex->opts.policy;
     if (resolve_first) {
@@ -1094,6 +1206,7 @@ struct rp_exec *rp_exec_new(uv_loop_t *loop, const struct rp_exec_opts *opts, st
         return NULL;
     }
     ex->loop = loop;
+    ex->epfd = -1;
     ex->opts = *opts;
     ex->opts.cacert_file = NULL;
     if (opts->n_extra_headers) {
@@ -1116,9 +1229,18 @@ struct rp_exec *rp_exec_new(uv_loop_t *loop, const struct rp_exec_opts *opts, st
         rp_err_set(err, RP_ENOMEM, NULL);
         return NULL;
     }
+    ex->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (ex->epfd < 0 || uv_poll_init(loop, &ex->ep_poll, ex->epfd) != 0) {
+        curl_multi_cleanup(ex->multi);
+        exec_release(ex);
+        rp_err_set(err, RP_EINTERNAL, "could not create the executor's epoll set");
+        return NULL;
+    }
+    ex->ep_poll.data = ex;
+    uv_poll_start(&ex->ep_poll, UV_READABLE, on_sockets_ready);
     uv_timer_init(loop, &ex->timer);
     ex->timer.data = ex;
-    ex->open_handles = 1;
+    ex->open_handles = 2;
     curl_multi_setopt(ex->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
     curl_multi_setopt(ex->multi, CURLMOPT_SOCKETDATA, ex);
     curl_multi_setopt(ex->multi, CURLMOPT_TIMERFUNCTION, on_timer_change);
@@ -1138,8 +1260,13 @@ void rp_exec_free(struct rp_exec *ex)
         rp_exec_cancel(ex->calls, RP_ESHUTTING_DOWN, "the executor is shutting down");
     }
     ex->closing = true;
-    curl_multi_cleanup(ex->multi); /* closes cached connections; REMOVE callbacks close polls */
+    while (ex->n_spare) {
+        curl_easy_cleanup(ex->spare[--ex->n_spare]);
+    }
+    curl_multi_cleanup(ex->multi); /* closes cached connections through on_close_socket */
     ex->multi = NULL;
     uv_timer_stop(&ex->timer);
     uv_close((uv_handle_t *)&ex->timer, handle_closed);
+    uv_poll_stop(&ex->ep_poll);
+    uv_close((uv_handle_t *)&ex->ep_poll, handle_closed);
 }

@@ -18,10 +18,27 @@ struct rp_ws_frame {
     unsigned char data[]; /* RP_WS_FRAME_HEADER_MAX bytes of headroom, then the payload */
 };
 
+/* Masking keys come from OpenSSL's generator, 64 at a time: each RAND_bytes call costs a
+ * getpid() (its fork check), and the keys only need to be unpredictable. */
+static int mask_key(unsigned char key[4])
+{
+    static unsigned char pool[256];
+    static size_t used = sizeof(pool);
+    if (used == sizeof(pool)) {
+        if (RAND_bytes(pool, sizeof(pool)) != 1) {
+            return RP_EINTERNAL;
+        }
+        used = 0;
+    }
+    memcpy(key, pool + used, 4);
+    used += 4;
+    return 0;
+}
+
 int rp_ws_queue_push(struct rp_ws_queue *q, const unsigned char *data, size_t len, bool binary)
 {
     unsigned char key[4];
-    if (q->mask && RAND_bytes(key, sizeof(key)) != 1) {
+    if (q->mask && mask_key(key)) {
         return RP_EINTERNAL;
     }
     struct rp_ws_frame *f = malloc(sizeof(*f) + RP_WS_FRAME_HEADER_MAX + len);
