@@ -226,8 +226,14 @@ struct rp_sha256 *rp_sha256_new(void)
     if (!s) {
         return NULL;
     }
+    /* fetched once: EVP_sha256() makes every init look the algorithm up again, under a lock
+     * (the programs are single-threaded) */
+    static EVP_MD *sha256;
+    if (!sha256) {
+        sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    }
     s->md = EVP_MD_CTX_new();
-    if (!s->md || EVP_DigestInit_ex(s->md, EVP_sha256(), NULL) != 1) {
+    if (!s->md || !sha256 || EVP_DigestInit_ex(s->md, sha256, NULL) != 1) {
         EVP_MD_CTX_free(s->md);
         free(s);
         return NULL;
