@@ -68,7 +68,8 @@ struct rp_exec_call {
 };
 
 /* Easy handles are reset and kept rather than freed: a new one costs a 16 KiB buffer and some
- * twenty allocations. */
+ * twenty allocations. Calls are kept too: at their size each malloc made glibc consolidate its
+ * fast bins. */
 #define EXEC_SPARE_EASY 32
 
 struct rp_exec {
@@ -86,6 +87,8 @@ struct rp_exec {
     size_t n_socks;
     CURL *spare[EXEC_SPARE_EASY]; /* reset easy handles kept for the next calls */
     size_t n_spare;
+    struct rp_exec_call *spare_calls[EXEC_SPARE_EASY]; /* likewise the calls (4 KiB each) */
+    size_t n_spare_calls;
     int open_handles; /* uv handles not yet closed, the timer and ep_poll included */
     bool closing;
     int ssl_ex_index;
@@ -824,6 +827,7 @@ static void call_unlink(struct rp_exec_call *c)
 
 static void call_free(struct rp_exec_call *c)
 {
+    struct rp_exec *ex = c->ex;
     if (c->resolving) {
         c->resolving->call = NULL; /* its callback frees it */
         uv_cancel((uv_req_t *)&c->resolving->req);
@@ -832,7 +836,6 @@ static void call_free(struct rp_exec_call *c)
     curl_slist_free_all(c->headers);
     curl_slist_free_all(c->connect_to);
     if (c->easy) {
-        struct rp_exec *ex = c->ex;
         if (ex->n_spare < EXEC_SPARE_EASY && !ex->closing) {
             curl_easy_reset(c->easy); /* every option back to its default */
             ex->spare[ex->n_spare++] = c->easy;
@@ -840,7 +843,11 @@ static void call_free(struct rp_exec_call *c)
             curl_easy_cleanup(c->easy);
         }
     }
-    free(c);
+    if (ex->n_spare_calls < EXEC_SPARE_EASY && !ex->closing) {
+        ex->spare_calls[ex->n_spare_calls++] = c;
+    } else {
+        free(c);
+    }
 }
 
 static void call_finish(struct rp_exec_call *c, CURLcode rc, int forced, const char *forced_msg)
@@ -1113,8 +1120,11 @@ int rp_exec_start(struct rp_exec *ex, const struct rp_job *job, const struct rp_
     if (ex->opts.policy && rp_policy_check_host(ex->opts.policy, job->host, &by_name, err)) {
         return err->code;
     }
-    struct rp_exec_call *c = calloc(1, sizeof(*c));
-    if (!c) {
+    struct rp_exec_call *c = NULL;
+    if (ex->n_spare_calls) {
+        c = ex->spare_calls[--ex->n_spare_calls];
+        memset(c, 0, sizeof(*c));
+    } else if (!(c = calloc(1, sizeof(*c)))) {
         return rp_err_set(err, RP_ENOMEM, NULL);
     }
     c->allowed_by_name = by_name;
@@ -1262,6 +1272,9 @@ void rp_exec_free(struct rp_exec *ex)
     ex->closing = true;
     while (ex->n_spare) {
         curl_easy_cleanup(ex->spare[--ex->n_spare]);
+    }
+    while (ex->n_spare_calls) {
+        free(ex->spare_calls[--ex->n_spare_calls]);
     }
     curl_multi_cleanup(ex->multi); /* closes cached connections through on_close_socket */
     ex->multi = NULL;
