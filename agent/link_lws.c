@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dirent.h>
 #include <libwebsockets.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -146,6 +148,53 @@ static bool pin_ok(struct ag_link *l, struct lws *wsi)
     return false;
 }
 
+/* True when dir holds OpenSSL's hashed names (8 hex digits, ".", a digit), as Debian's
+ * ca-certificates makes in /etc/ssl/certs. */
+static bool has_hashed_certs(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        return false;
+    }
+    bool found = false;
+    struct dirent *e;
+    while (!found && (e = readdir(d))) {
+        const char *n = e->d_name;
+        found = strlen(n) == 10 && strspn(n, "0123456789abcdef") == 8 && n[8] == '.' &&
+                n[9] >= '0' && n[9] <= '9';
+    }
+    closedir(d);
+    return found;
+}
+
+/* The CA store for the platform's certificate. lws would load the whole system bundle (some
+ * 140 certificates, about 1 MB of heap, for as long as the agent runs); the hashed directory
+ * gives OpenSSL the one issuer it needs when it needs it. SSL_CERT_FILE and SSL_CERT_DIR
+ * override, as for every OpenSSL program; without a hashed directory the bundle is loaded. */
+static void load_platform_cas(SSL_CTX *ctx)
+{
+    const char *file = getenv(X509_get_default_cert_file_env());
+    const char *dir = getenv(X509_get_default_cert_dir_env());
+    int ok = 1;
+    if (file && file[0]) {
+        ok = SSL_CTX_load_verify_file(ctx, file);
+    }
+    if (dir && dir[0]) {
+        ok = ok && SSL_CTX_load_verify_dir(ctx, dir);
+    } else if (!file || !file[0]) {
+        dir = X509_get_default_cert_dir();
+        ok = has_hashed_certs(dir) ? SSL_CTX_load_verify_dir(ctx, dir)
+                                   : SSL_CTX_load_verify_file(ctx, X509_get_default_cert_file());
+    }
+    if (ok != 1) {
+        rp_log_warn(SUB,
+                    "could not load the CA certificates (%s%s%s): the platform's certificate "
+                    "may not verify",
+                    file ? file : "", file && dir ? ", " : "", dir ? dir : "");
+    }
+    ERR_clear_error();
+}
+
 static int on_lws(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                   size_t len)
 {
@@ -156,6 +205,19 @@ static int on_lws(struct lws *wsi, enum lws_callback_reasons reason, void *user,
         return 0;
     }
     switch (reason) {
+    case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS:
+        load_platform_cas(user);
+        return 0;
+    case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
+        /* lws has already let through what --insecure allows; keep why the rest failed, for
+         * the "could not connect" line (lws's own message says nothing useful) */
+        if (!len && X509_STORE_CTX_get_error(user) != X509_V_OK) {
+            snprintf(l->down_reason, sizeof(l->down_reason),
+                     "the platform's certificate did not verify: %s (depth %d)",
+                     X509_verify_cert_error_string(X509_STORE_CTX_get_error(user)),
+                     X509_STORE_CTX_get_error_depth(user));
+        }
+        return 0;
     case LWS_CALLBACK_CLIENT_ESTABLISHED:
         if (l->cfg.tls && !pin_ok(l, wsi)) {
             return -1;
@@ -276,7 +338,8 @@ struct ag_link *ag_link_new(uv_loop_t *loop, const struct ag_link_cfg *cfg,
     info.port = CONTEXT_PORT_NO_LISTEN;
     info.protocols = link_protocols;
     info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
-                   LWS_SERVER_OPTION_UV_NO_SIGSEGV_SIGFPE_SPIN;
+                   LWS_SERVER_OPTION_UV_NO_SIGSEGV_SIGFPE_SPIN |
+                   LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS; /* see load_platform_cas */
     info.foreign_loops = foreign;
     info.user = l;
     info.fd_limit_per_thread = 64;

@@ -75,10 +75,14 @@ export const stubBin = () => binFromEnv('PLATFORM_STUB_BIN', 'platform-stub');
 export const agentBin = () => binFromEnv('REPEATER_BIN', 'repeater agent');
 
 /** The environment for children: ours without the variables the binaries would read as options. */
-function childEnv() {
+function childEnv(extra = {}) {
   const env = { ...process.env };
   for (const k of Object.keys(env)) {
     if (k.startsWith('REPEATER_') || k.startsWith('PLATFORM_')) delete env[k];
+  }
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
   }
   return env;
 }
@@ -88,7 +92,7 @@ function childEnv() {
  * in order, each {stream, line}), exited, exitInfo, waitForLine(re, ms, {from, stream}), mark(),
  * tail(), kill(sig), stop(graceMs)}. The child is stopped when the test ends.
  */
-function spawnChild(t, name, bin, argv) {
+function spawnChild(t, name, bin, argv, extraEnv = {}) {
   // RP_VALGRIND_DIR=dir runs every binary under valgrind, one log per process in dir
   // (scripts/valgrind-integration.sh reads them)
   const vg = process.env.RP_VALGRIND_DIR;
@@ -96,7 +100,7 @@ function spawnChild(t, name, bin, argv) {
     ? ['valgrind', ['--leak-check=full', '--errors-for-leak-kinds=definite,indirect', '--error-exitcode=99',
       `--log-file=${vg}/${name}.%p.log`, bin, ...argv]]
     : [bin, argv];
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv(extraEnv) });
   children.add(child);
   const lines = [];
   let waiters = [];
@@ -381,9 +385,9 @@ export async function theDelivery(stub, scanId, webhookId, timeoutMs = 3000) {
  * Spawns the repeater agent against the stub. opts: token, id, args. Returns the process
  * handle (see spawnChild) with `deployed(ms)` waiting for its `deployed` log line.
  */
-export function spawnAgent(t, stub, { token, id, args = [] }) {
+export function spawnAgent(t, stub, { token, id, args = [], env = {} }) {
   const argv = ['--token', token, '--id', id, '--platform', stub.wsUrl, '--log-level', 'verbose', ...args];
-  const proc = spawnChild(t, 'repeater', agentBin(), argv);
+  const proc = spawnChild(t, 'repeater', agentBin(), argv, env);
   proc.deployed = (timeoutMs = 10000, from = 0) => proc.waitForLine(/\bdeployed\b/, timeoutMs, { from, stream: 'stderr' });
   return proc;
 }
