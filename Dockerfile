@@ -26,8 +26,11 @@ RUN apt-get update \
 COPY --from=build /usr/bin/repeater /usr/bin/repeater
 # Configuration by environment (REPEATER_TOKEN, REPEATER_ID, REPEATER_HOSTNAME, ...); the
 # health endpoint is on so orchestrators can probe it.
+# GNUTLS_NO_IMPLICIT_INIT: GnuTLS comes with libcurl (through librtmp), is never used, and
+# would otherwise initialise itself at load (0.8 MB).
 ENV REPEATER_HEALTH_LISTEN=0.0.0.0:8080 \
-    REPEATER_LOG_FORMAT=json
+    REPEATER_LOG_FORMAT=json \
+    GNUTLS_NO_IMPLICIT_INIT=1
 EXPOSE 8080
 USER 1000:1000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \

@@ -72,8 +72,12 @@ PIDS+=($!)
 until [ -s "$WORK/slow.port" ]; do sleep 0.05; done
 SLOW_PORT=$(cat "$WORK/slow.port")
 
+# The agent as installed: the systemd unit and the docker image set GNUTLS_NO_IMPLICIT_INIT
+# (GnuTLS comes with Debian's libcurl through librtmp and is never used), and an installed
+# agent has no SSL_CERT_FILE/SSL_CERT_DIR of a developer's shell.
+AGENT_ENV=(env -u SSL_CERT_FILE -u SSL_CERT_DIR GNUTLS_NO_IMPLICIT_INIT=1)
 PORT=$(free_port)
-"$BUILD/agent/repeater" --token bench-token --id benchrepeater1 --platform "ws://127.0.0.1:$PORT" \
+"${AGENT_ENV[@]}" "$BUILD/agent/repeater" --token bench-token --id benchrepeater1 --platform "ws://127.0.0.1:$PORT" \
     --max-inflight 1024 --log-level error &
 AGENT=$!
 PIDS+=($AGENT)
@@ -81,4 +85,15 @@ PIDS+=($AGENT)
     --url "http://127.0.0.1:$NGINX_PORT/" --slow-url "http://127.0.0.1:$SLOW_PORT/" \
     --inflight "$INFLIGHT" --jobs "$JOBS" ${RATE:+--rate "$RATE"} --agent-pid "$AGENT" \
     --json "$OUT"
+# the floor under the agent's RSS: its libraries, initialised as it does, and nothing else
+FLOOR=$("${AGENT_ENV[@]}" "$BUILD/agent/rss-floor")
+node -e '
+const fs = require("fs");
+const floor = JSON.parse(process.argv[2]);
+const out = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+out.rssFloor = floor;
+fs.writeFileSync(process.argv[1], JSON.stringify(out, null, 2) + "\n");
+console.log(`RSS floor (the same libraries initialised, no agent): ${floor.rssKb} kB ` +
+  `(${floor.anonKb} kB anonymous, ${floor.fileKb} kB of mapped library pages)`);
+' "$OUT" "$FLOOR"
 echo "bench.sh: figures written to $OUT"
