@@ -65,7 +65,8 @@ PIDS+=($!)
 # a receiver that holds every answer for a second, for the agent's memory with jobs in flight
 cat >"$WORK/slow.js" <<'JS'
 const s = require('http').createServer((q, r) => setTimeout(() => r.end('{"slow":true}'), 1000));
-s.listen(0, '127.0.0.1', () => console.log(s.address().port));
+// a backlog for the 1,000 connections that arrive at once (Node's default is 511)
+s.listen(0, '127.0.0.1', 4096, () => console.log(s.address().port));
 JS
 node "$WORK/slow.js" >"$WORK/slow.port" &
 PIDS+=($!)
