@@ -176,11 +176,11 @@ static void load_platform_cas(SSL_CTX *ctx)
     const char *file = getenv(X509_get_default_cert_file_env());
     const char *dir = getenv(X509_get_default_cert_dir_env());
     int ok = 1;
-    if (file && file[0]) {
-        ok = SSL_CTX_load_verify_file(ctx, file);
+    if (file && file[0] && SSL_CTX_load_verify_file(ctx, file) != 1) {
+        ok = 0;
     }
     if (dir && dir[0]) {
-        ok = ok && SSL_CTX_load_verify_dir(ctx, dir);
+        ok = SSL_CTX_load_verify_dir(ctx, dir) == 1 && ok;
     } else if (!file || !file[0]) {
         dir = X509_get_default_cert_dir();
         ok = has_hashed_certs(dir) ? SSL_CTX_load_verify_dir(ctx, dir)
@@ -228,6 +228,13 @@ static int on_lws(struct lws *wsi, enum lws_callback_reasons reason, void *user,
         return 0;
     case LWS_CALLBACK_CLIENT_RECEIVE:
         deliver(l, wsi, in, len);
+        return 0;
+    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+        /* lws answers the close; nothing more of ours may follow it */
+        if (wsi == l->wsi) {
+            l->want_close = true;
+            l->flush = false;
+        }
         return 0;
     case LWS_CALLBACK_CLIENT_WRITEABLE:
         return on_writeable(l, wsi);
@@ -380,7 +387,7 @@ static void on_flush(uv_prepare_t *h)
 {
     struct ag_link *l = h->data;
     uv_prepare_stop(h);
-    if (!l->wsi || !l->q.head) {
+    if (!l->wsi || !l->q.head || l->write_failed) {
         return;
     }
     if (!l->connected || l->want_close) {

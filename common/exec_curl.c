@@ -32,6 +32,7 @@ struct exec_sock {
     uint32_t registered; /* the events in the epoll set */
     bool in_set;         /* the fd is in the epoll set */
     bool ours;           /* opened through on_open_socket, so its close is seen too */
+    bool connected;      /* curl has waited to read from it: past connecting */
 };
 
 /* Through a proxy the proxy would resolve the target itself, out of the policy's sight. So
@@ -91,7 +92,6 @@ struct rp_exec {
     size_t n_spare_calls;
     int open_handles; /* uv handles not yet closed, the timer and ep_poll included */
     bool closing;
-    int ssl_ex_index;
 };
 
 static void exec_release(struct rp_exec *ex)
@@ -223,19 +223,22 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *
     }
     if (what == CURL_POLL_REMOVE) {
         s->want = 0;
-        if (!s->ours) {
-            /* not a socket whose close we see (the resolver's wake-up pair): a later fd with
-             * the same number must not inherit its watch */
+        if (!s->ours || !s->connected) {
+            /* not a socket whose close we are sure to see: the resolver's wake-up pair, or
+             * one still connecting (curl closes those without the close callback). A later fd
+             * with the same number must not inherit its watch. */
             sock_unwatch(ex, fd, s);
+            *s = (struct exec_sock){0};
         }
-        /* ours stay in the set for the next job on the connection; if one speaks while
-         * unused, on_sockets_ready takes it out */
+        /* a kept connection stays in the set for its next job; if it speaks while unused,
+         * on_sockets_ready takes it out */
         return 0;
     }
     uint32_t want = 0;
     want |= (what & CURL_POLL_IN) ? EPOLLIN : 0;
     want |= (what & CURL_POLL_OUT) ? EPOLLOUT : 0;
     s->want = want;
+    s->connected = s->connected || (what & CURL_POLL_IN);
     if (s->in_set && s->registered == want) {
         return 0;
     }
@@ -492,6 +495,9 @@ static CURLcode on_ssl_ctx(CURL *easy, void *sslctx, void *userp)
     (void)easy;
     struct rp_exec_call *c = userp;
     SSL_CTX *ctx = sslctx;
+    /* the context outlives this call when curl keeps the connection: no renegotiation, so
+     * on_verify runs only during this call's handshake */
+    SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
     SSL_CTX_set_app_data(ctx, c);
     SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), on_verify);
     X509_STORE *store = SSL_CTX_get_cert_store(ctx);
@@ -1005,6 +1011,10 @@ static int setup_easy(struct rp_exec_call *c)
     /* the request head as written and the trace come from curl's debug callback */
     bool verbose = c->trace || c->keep_trace || !c->skip_request_head;
     cr |= curl_easy_setopt(e, CURLOPT_VERBOSE, verbose ? 1L : 0L);
+    /* no TLS session resumption: a pooled handle keeps its session cache across
+     * curl_easy_reset, and a resumed session would skip on_verify and shorten the recorded
+     * handshake; connections are kept for reuse instead */
+    cr |= curl_easy_setopt(e, CURLOPT_SSL_SESSIONID_CACHE, 0L);
     cr |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, ex->opts.insecure ? 0L : 1L);
     cr |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, ex->opts.insecure ? 0L : 2L);
     cr |= curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);

@@ -57,3 +57,23 @@ test('self-signed target: success with --insecure-targets', { timeout: 20000 }, 
   assert.equal(ack.statusCode, 200);
   assert.equal(ack.body, 'secure');
 });
+
+test('every new TLS connection makes a full handshake: no session resumed across jobs', { timeout: 20000 }, async (t) => {
+  const pem = makeCert(t);
+  const resumed = [];
+  const receiver = await startReceiver(t, (req, res) => {
+    resumed.push(req.socket.isSessionReused());
+    reply(res, 200, [['Content-Type', 'text/plain']], 'secure');
+  }, { tls: { key: pem.key, cert: pem.cert } });
+  const { platform } = await startDeployed(t, {
+    platform: { record: true },
+    agent: { args: ['--cacert', pem.certFile] },
+  });
+  // keepAlive false: each job opens its own connection (and the executor reuses easy handles)
+  for (let i = 0; i < 6; i++) {
+    const ack = await platform.request({ protocol: 'http', url: `${receiver.origin}/${i}`, method: 'GET', keepAlive: false });
+    assert.equal(ack.statusCode, 200, `${ack.errorCode} ${ack.message}`);
+    assert.match(ack.record.tls.subject, /localhost/, 'the certificate was seen on every connection');
+  }
+  assert.deepEqual(resumed, [false, false, false, false, false, false]);
+});
