@@ -2,18 +2,23 @@
 # Benchmarks the tunnel against a direct call, side by side in one run: nginx from Debian on
 # loopback as the receiver (a small JSON 200), platform-stub bench as the platform and load
 # driver, one repeater agent. Prints the table and writes the figures as JSON.
-#   bash scripts/bench.sh [--jobs N] [--inflight 1,64,512] [--rate JOBS_PER_S] [--out FILE]
+#   bash scripts/bench.sh [--jobs N] [--inflight 1,64,512] [--rounds N] [--rate JOBS_PER_S]
+#                         [--out FILE]
+# --rounds N runs the echo and each direct/via pair N times and prints the per-round ratios and
+# their medians (a shared machine moves from one minute to the next).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=5000
 INFLIGHT=1,64,512
 RATE=""
+ROUNDS=1
 OUT=bench-results.json
 while [ $# -gt 0 ]; do
     case "$1" in
     --jobs) JOBS=$2; shift 2 ;;
     --inflight) INFLIGHT=$2; shift 2 ;;
     --rate) RATE=$2; shift 2 ;;
+    --rounds) ROUNDS=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
     *) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
     esac
@@ -84,7 +89,7 @@ AGENT=$!
 PIDS+=($AGENT)
 "$BUILD/server-stub/platform-stub" bench --listen "127.0.0.1:$PORT" \
     --url "http://127.0.0.1:$NGINX_PORT/" --slow-url "http://127.0.0.1:$SLOW_PORT/" \
-    --inflight "$INFLIGHT" --jobs "$JOBS" ${RATE:+--rate "$RATE"} --agent-pid "$AGENT" \
+    --inflight "$INFLIGHT" --jobs "$JOBS" --rounds "$ROUNDS" ${RATE:+--rate "$RATE"} --agent-pid "$AGENT" \
     --json "$OUT"
 # the floor under the agent's RSS: its libraries, initialised as it does, and nothing else
 FLOOR=$("${AGENT_ENV[@]}" "$BUILD/agent/rss-floor")

@@ -38,12 +38,22 @@ struct bench_opts {
     int agent_pids[64];
     int n_agent_pids;
     int rss_inflight;
+    int rounds;        /* echo, then direct and via at each level, this many times */
     bool full_records; /* ask for records with traces, as the stub's own deliveries do */
     bool no_direct;    /* only through the agents (scale runs with protocol-only clients) */
 };
 
+/* One step of the run's plan. */
+struct step {
+    const char *mode; /* "direct", "via", "echo", "rss" */
+    int level;
+    int total;
+    int round;
+};
+
 struct phase {
     const char *mode; /* "direct", "via", "echo", "rss" */
+    int round;
     int level;
     int total;
     int sent;
@@ -75,6 +85,9 @@ struct bench {
     uv_timer_t timer;
     json_t *results;
     json_t *ratios;
+    json_t *summary;
+    struct step *plan;
+    int n_plan;
     int step;
     long rss_idle_kb;
     long rss_inflight_kb;
@@ -176,12 +189,12 @@ static void phase_done(struct bench *b)
     int n = ph->done;
     qsort(ph->lat_us, (size_t)n, sizeof(uint64_t), cmp_u64);
     double secs = (double)(ph->t_end_us - ph->t0_us) / 1e6;
-    json_t *r = json_pack("{s:s, s:i, s:i, s:i, s:f, s:f, s:f, s:f, s:f, s:f}", "mode", ph->mode,
-                          "inFlight", ph->level, "jobs", n, "errors", ph->errors, "jobsPerSec",
-                          n / (secs > 0 ? secs : 1e-9), "p50Ms", pct(ph->lat_us, n, 0.50), "p90Ms",
-                          pct(ph->lat_us, n, 0.90), "p99Ms", pct(ph->lat_us, n, 0.99),
-                          "cpuUsPerJobStub", n ? ph->cpu_stub * 1e6 / n : 0, "cpuUsPerJobAgents",
-                          n ? ph->cpu_agents * 1e6 / n : 0);
+    json_t *r = json_pack(
+        "{s:s, s:i, s:i, s:i, s:i, s:f, s:f, s:f, s:f, s:f, s:f}", "mode", ph->mode, "round",
+        ph->round, "inFlight", ph->level, "jobs", n, "errors", ph->errors, "jobsPerSec",
+        n / (secs > 0 ? secs : 1e-9), "p50Ms", pct(ph->lat_us, n, 0.50), "p90Ms",
+        pct(ph->lat_us, n, 0.90), "p99Ms", pct(ph->lat_us, n, 0.99), "cpuUsPerJobStub",
+        n ? ph->cpu_stub * 1e6 / n : 0, "cpuUsPerJobAgents", n ? ph->cpu_agents * 1e6 / n : 0);
     if (r) {
         json_object_set_new(r, "agentRssKbAfter", json_integer(rss_kb(b)));
     }
@@ -283,10 +296,14 @@ static void on_rate_tick(uv_timer_t *t)
     }
 }
 
-static void start_phase(struct bench *b, const char *mode, int level, int total)
+static void start_phase(struct bench *b, const struct step *st)
 {
+    const char *mode = st->mode;
+    int level = st->level;
+    int total = st->total;
     struct phase *ph = calloc(1, sizeof(*ph));
     ph->mode = mode;
+    ph->round = st->round;
     ph->level = level;
     ph->total = total;
     ph->lat_us = calloc((size_t)total, sizeof(uint64_t));
@@ -294,7 +311,7 @@ static void start_phase(struct bench *b, const char *mode, int level, int total)
     ph->cpu_stub = cpu_self();
     ph->cpu_agents = cpu_agents(b);
     b->cur = ph;
-    printf("bench: %s, %d in flight, %d jobs...\n", mode, level, total);
+    printf("bench: round %d: %s, %d in flight, %d jobs...\n", st->round + 1, mode, level, total);
     fflush(stdout);
     if (b->o.rate > 0 && strcmp(mode, "echo") != 0 && strcmp(mode, "rss") != 0) {
         ph->scheduled = calloc((size_t)total, sizeof(uint64_t));
@@ -323,15 +340,30 @@ static long self_rss_kb(void)
     return kb;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a;
+    double y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof(double), cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 static void print_table(struct bench *b)
 {
-    printf("\n%-8s %-7s %10s %9s %9s %9s %12s %12s %6s %9s\n", "mode", "flight", "jobs/s", "p50 ms",
-           "p90 ms", "p99 ms", "stub us/job", "agent us/job", "errors", "agent kB");
+    printf("\n%-5s %-8s %-7s %10s %9s %9s %9s %12s %12s %6s %9s\n", "round", "mode", "flight",
+           "jobs/s", "p50 ms", "p90 ms", "p99 ms", "stub us/job", "agent us/job", "errors",
+           "agent kB");
     size_t i;
     json_t *r;
     json_array_foreach(b->results, i, r)
     {
-        printf("%-8s %-7lld %10.0f %9.3f %9.3f %9.3f %12.1f %12.1f %6lld %9lld\n",
+        printf("%-5lld %-8s %-7lld %10.0f %9.3f %9.3f %9.3f %12.1f %12.1f %6lld %9lld\n",
+               json_integer_value(json_object_get(r, "round")) + 1,
                json_string_value(json_object_get(r, "mode")),
                json_integer_value(json_object_get(r, "inFlight")),
                json_real_value(json_object_get(r, "jobsPerSec")),
@@ -343,40 +375,56 @@ static void print_table(struct bench *b)
                json_integer_value(json_object_get(r, "errors")),
                json_integer_value(json_object_get(r, "agentRssKbAfter")));
     }
-    double echo = 0;
-    json_array_foreach(b->results, i, r)
-    {
-        if (strcmp(json_string_value(json_object_get(r, "mode")), "echo") == 0) {
-            echo = json_real_value(json_object_get(r, "p50Ms"));
-        }
-    }
-    printf("\n%-7s %14s %22s %24s\n", "flight", "via/direct tput", "added p50 (via-direct)",
-           "added p50 / echo p50");
+    printf("\n%-7s %-6s %16s %22s %22s\n", "flight", "round", "via/direct tput",
+           "added p50 (via-direct)", "added p50 / echo p50");
     for (int l = 0; l < b->o.n_levels; l++) {
-        json_t *d = NULL;
-        json_t *v = NULL;
-        json_array_foreach(b->results, i, r)
-        {
-            if (json_integer_value(json_object_get(r, "inFlight")) != b->o.levels[l]) {
+        double ratios[64];
+        double overs[64];
+        int n = 0;
+        for (int round = 0; round < b->o.rounds && n < 64; round++) {
+            json_t *d = NULL;
+            json_t *v = NULL;
+            json_t *e = NULL;
+            json_array_foreach(b->results, i, r)
+            {
+                const char *m = json_string_value(json_object_get(r, "mode"));
+                if (json_integer_value(json_object_get(r, "round")) != round) {
+                    continue;
+                }
+                e = strcmp(m, "echo") == 0 ? r : e;
+                if (json_integer_value(json_object_get(r, "inFlight")) == b->o.levels[l]) {
+                    d = strcmp(m, "direct") == 0 ? r : d;
+                    v = strcmp(m, "via") == 0 ? r : v;
+                }
+            }
+            if (!d || !v) {
                 continue;
             }
-            const char *m = json_string_value(json_object_get(r, "mode"));
-            d = strcmp(m, "direct") == 0 ? r : d;
-            v = strcmp(m, "via") == 0 ? r : v;
+            double echo = e ? json_real_value(json_object_get(e, "p50Ms")) : 0;
+            double ratio = json_real_value(json_object_get(v, "jobsPerSec")) /
+                           json_real_value(json_object_get(d, "jobsPerSec"));
+            double added = json_real_value(json_object_get(v, "p50Ms")) -
+                           json_real_value(json_object_get(d, "p50Ms"));
+            double over = echo > 0 ? added / echo : 0;
+            ratios[n] = ratio;
+            overs[n] = over;
+            n++;
+            json_array_append_new(b->ratios,
+                                  json_pack("{s:i, s:i, s:f, s:f, s:f}", "inFlight", b->o.levels[l],
+                                            "round", round, "viaOverDirectThroughput", ratio,
+                                            "addedP50Ms", added, "addedP50OverEcho", over));
+            printf("%-7d %-6d %16.2f %19.3f ms %22.2f\n", b->o.levels[l], round + 1, ratio, added,
+                   over);
         }
-        if (!d || !v) {
-            continue;
+        if (n > 1) {
+            double mr = median(ratios, n);
+            double mo = median(overs, n);
+            json_array_append_new(b->summary,
+                                  json_pack("{s:i, s:i, s:f, s:f}", "inFlight", b->o.levels[l],
+                                            "rounds", n, "medianViaOverDirectThroughput", mr,
+                                            "medianAddedP50OverEcho", mo));
+            printf("%-7d %-6s %16.2f %22s %22.2f\n", b->o.levels[l], "median", mr, "", mo);
         }
-        double ratio = json_real_value(json_object_get(v, "jobsPerSec")) /
-                       json_real_value(json_object_get(d, "jobsPerSec"));
-        double added = json_real_value(json_object_get(v, "p50Ms")) -
-                       json_real_value(json_object_get(d, "p50Ms"));
-        json_t *cmp =
-            json_pack("{s:i, s:f, s:f, s:f}", "inFlight", b->o.levels[l], "viaOverDirectThroughput",
-                      ratio, "addedP50Ms", added, "addedP50OverEcho", echo > 0 ? added / echo : 0);
-        json_array_append_new(b->ratios, cmp);
-        printf("%-7d %14.2f %20.3f ms %24.2f\n", b->o.levels[l], ratio, added,
-               echo > 0 ? added / echo : 0);
     }
     printf("\nagent RSS: idle %ld kB, with %d slow jobs in flight %ld kB, after the run %ld kB\n",
            b->rss_idle_kb, b->o.rss_inflight, b->rss_inflight_kb, b->rss_after_kb);
@@ -387,12 +435,12 @@ static void stop_all(struct bench *b)
 {
     print_table(b);
     if (b->o.json_out) {
-        json_t *doc =
-            json_pack("{s:O, s:O, s:i, s:I, s:{s:I, s:I, s:I, s:i}}", "phases", b->results,
-                      "comparison", b->ratios, "sessions", b->o.agents, "stubRssKb",
-                      (json_int_t)self_rss_kb(), "agentRssKb", "idle", (json_int_t)b->rss_idle_kb,
-                      "slowInFlight", (json_int_t)b->rss_inflight_kb, "after",
-                      (json_int_t)b->rss_after_kb, "slowJobs", b->o.rss_inflight);
+        json_t *doc = json_pack(
+            "{s:O, s:O, s:O, s:i, s:i, s:I, s:{s:I, s:I, s:I, s:i}}", "phases", b->results,
+            "comparison", b->ratios, "summary", b->summary, "rounds", b->o.rounds, "sessions",
+            b->o.agents, "stubRssKb", (json_int_t)self_rss_kb(), "agentRssKb", "idle",
+            (json_int_t)b->rss_idle_kb, "slowInFlight", (json_int_t)b->rss_inflight_kb, "after",
+            (json_int_t)b->rss_after_kb, "slowJobs", b->o.rss_inflight);
         if (doc) {
             json_dump_file(doc, b->o.json_out, JSON_INDENT(2));
         }
@@ -405,28 +453,39 @@ static void stop_all(struct bench *b)
     b->exec = NULL;
 }
 
+/* The run: for each round, the echo, then direct and via at each level; the slow-receiver
+ * memory phase last. Pairs of direct and via run back to back, so a round's ratio compares
+ * the same moment of a shared machine. */
+static int build_plan(struct bench *b)
+{
+    int per_round = 1 + 2 * b->o.n_levels;
+    b->plan = calloc((size_t)(per_round * b->o.rounds + 1), sizeof(*b->plan));
+    if (!b->plan) {
+        return -1;
+    }
+    for (int round = 0; round < b->o.rounds; round++) {
+        b->plan[b->n_plan++] = (struct step){"echo", 1, b->o.echo, round};
+        for (int l = 0; l < b->o.n_levels; l++) {
+            if (!b->o.no_direct) {
+                b->plan[b->n_plan++] = (struct step){"direct", b->o.levels[l], b->o.jobs, round};
+            }
+            b->plan[b->n_plan++] = (struct step){"via", b->o.levels[l], b->o.jobs, round};
+        }
+    }
+    if (b->o.slow_url && b->o.rss_inflight > 0) {
+        b->plan[b->n_plan++] = (struct step){"rss", b->o.rss_inflight, b->o.rss_inflight, 0};
+    }
+    return 0;
+}
+
 static void next_step(struct bench *b)
 {
     int step = b->step++;
-    int levels = b->o.n_levels;
     if (step == 0) {
         b->rss_idle_kb = rss_kb(b);
-        start_phase(b, "echo", 1, b->o.echo);
-        return;
     }
-    step--;
-    if (step < levels * 2) {
-        int level = b->o.levels[step / 2];
-        if (step % 2 == 0 && b->o.no_direct) {
-            next_step(b);
-            return;
-        }
-        start_phase(b, step % 2 == 0 ? "direct" : "via", level, b->o.jobs);
-        return;
-    }
-    step -= levels * 2;
-    if (step == 0 && b->o.slow_url && b->o.rss_inflight > 0) {
-        start_phase(b, "rss", b->o.rss_inflight, b->o.rss_inflight);
+    if (step < b->n_plan) {
+        start_phase(b, &b->plan[step]);
         return;
     }
     b->rss_after_kb = rss_kb(b);
@@ -491,6 +550,7 @@ static int bench_options(struct bench_opts *o, int argc, char **argv)
     o->jobs = 5000;
     o->echo = 2000;
     o->rss_inflight = 1000;
+    o->rounds = 1;
     parse_levels(o, "1,64,512");
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -531,6 +591,8 @@ static int bench_options(struct bench_opts *o, int argc, char **argv)
             o->jobs = atoi(v);
         } else if (strcmp(a, "--echo") == 0) {
             o->echo = atoi(v);
+        } else if (strcmp(a, "--rounds") == 0) {
+            o->rounds = atoi(v);
         } else if (strcmp(a, "--rate") == 0) {
             o->rate = atof(v);
         } else if (strcmp(a, "--rss-inflight") == 0) {
@@ -550,9 +612,10 @@ static int bench_options(struct bench_opts *o, int argc, char **argv)
             return -1;
         }
     }
-    if (!o->url || o->agents < 1 || o->jobs < 1 || o->echo < 1) {
+    if (!o->url || o->agents < 1 || o->jobs < 1 || o->echo < 1 || o->rounds < 1 || o->rounds > 64) {
         fprintf(stderr, "usage: platform-stub bench --url URL [--slow-url URL] [--listen H:P]\n"
                         "  [--inflight 1,64,512] [--jobs N] [--echo N] [--rate JOBS_PER_S]\n"
+                        "  [--rounds N (1-64)]\n"
                         "  [--agents N] [--agent-pid PID]... [--rss-inflight N] [--json FILE]\n"
                         "  [--token T] [--id ID]\n");
         return -1;
@@ -571,6 +634,11 @@ int ps_bench_main(int argc, char **argv)
     uv_loop_init(&b.loop);
     b.results = json_array();
     b.ratios = json_array();
+    b.summary = json_array();
+    if (build_plan(&b)) {
+        fprintf(stderr, "platform-stub bench: out of memory\n");
+        return 2;
+    }
     b.job_json = json_pack("{s:s, s:s, s:s, s:i}", "protocol", "http", "url", b.o.url, "method",
                            "GET", "timeout", 30000);
     b.slow_json = b.o.slow_url ? json_pack("{s:s, s:s, s:s, s:i}", "protocol", "http", "url",
@@ -625,6 +693,8 @@ int ps_bench_main(int argc, char **argv)
     json_decref(b.slow_json);
     json_decref(b.results);
     json_decref(b.ratios);
+    json_decref(b.summary);
+    free(b.plan);
     uv_loop_close(&b.loop);
     return b.exit_code;
 }
