@@ -34,6 +34,7 @@ struct ag_jobs {
     bool draining;
     void (*idle)(void *ud);
     void *idle_ud;
+    ag_jobs_plain_cb plain;
 };
 
 struct ag_jobs *ag_jobs_new(struct rp_exec *ex, const struct ag_jobs_cfg *cfg, ag_jobs_done_cb cb,
@@ -112,6 +113,13 @@ static void on_done(struct rp_exec_call *call, struct rp_record *rec, void *ud)
     }
     if (j->cfg.metrics) {
         ag_metrics_job(j->cfg.metrics, rec);
+    }
+    if (j->plain && !job->ctx.full_record && !job->ctx.job_id[0]) {
+        j->plain(j->ud, job->ctx.generation, job->ctx.ack_id, rec);
+        job_free(job);
+        start_next(j);
+        check_idle(j);
+        return;
     }
     json_t *ack = rp_record_to_bright(rec);
     if (ack && job->ctx.full_record) {
@@ -258,6 +266,11 @@ void ag_jobs_on_idle(struct ag_jobs *j, void (*idle)(void *ud), void *ud)
 {
     j->idle = idle;
     j->idle_ud = ud;
+}
+
+void ag_jobs_on_plain_ack(struct ag_jobs *j, ag_jobs_plain_cb plain)
+{
+    j->plain = plain;
 }
 
 void ag_jobs_free(struct ag_jobs *j)

@@ -139,9 +139,8 @@ static void on_doctor_timeout(uv_timer_t *t)
     begin_stop(a, false);
 }
 
-static void send_ack(struct agent *a, uint64_t generation, int64_t ack_id, json_t *ack)
+static void ack_sent(int64_t ack_id, int rc)
 {
-    int rc = ag_session_ack(&a->session, generation, ack_id, ack);
     if (rc == RP_ESHUTTING_DOWN) {
         rp_log_warn(SUB, "job %lld finished after its connection was lost; its result is dropped",
                     (long long)ack_id);
@@ -149,6 +148,19 @@ static void send_ack(struct agent *a, uint64_t generation, int64_t ack_id, json_
         rp_log_error(SUB, "job %lld: could not send the ack: error=%s", (long long)ack_id,
                      rp_err_name(rc));
     }
+}
+
+static void send_ack(struct agent *a, uint64_t generation, int64_t ack_id, json_t *ack)
+{
+    ack_sent(ack_id, ag_session_ack(&a->session, generation, ack_id, ack));
+}
+
+/* A plain Bright ack, packed straight from the record (the hot path: no jansson value). */
+static void on_plain_ack(void *ud, uint64_t generation, int64_t ack_id, const struct rp_record *rec)
+{
+    struct agent *a = ud;
+    ack_sent(ack_id,
+             ag_session_ack_packed(&a->session, generation, ack_id, rp_record_bright_pack, rec));
 }
 
 static bool platform_watches(const struct agent *a)
@@ -539,6 +551,7 @@ static int agent_start(struct agent *a, struct rp_err *err)
         return rp_err_set(err, RP_ENOMEM, NULL);
     }
     ag_jobs_on_idle(a->jobs, on_idle, a);
+    ag_jobs_on_plain_ack(a->jobs, on_plain_ack);
     if (ag_results_init(&a->results)) {
         return rp_err_set(err, RP_ENOMEM, NULL);
     }

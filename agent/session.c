@@ -371,6 +371,22 @@ int ag_session_ack(struct ag_session *s, uint64_t generation, int64_t ack_id, co
     return rc;
 }
 
+int ag_session_ack_packed(struct ag_session *s, uint64_t generation, int64_t ack_id,
+                          rp_sio_pack_fn pack, const void *ctx)
+{
+    if (generation != s->generation || s->state < AG_SESSION_DEPLOYING) {
+        return RP_ESHUTTING_DOWN;
+    }
+    struct rp_buf buf;
+    rp_buf_init(&buf);
+    int rc = rp_sio_encode_ack_packed(AG_NAMESPACE, ack_id, pack, ctx, &buf);
+    if (rc == 0) {
+        rc = s->ops->send(s->ud, buf.data, buf.len, true);
+    }
+    rp_buf_cleanup(&buf);
+    return rc;
+}
+
 int ag_session_emit(struct ag_session *s, const char *name, const json_t *arg)
 {
     if (s->state != AG_SESSION_READY) {

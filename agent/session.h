@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "rp_err.h"
+#include "sio.h"
 
 #define AG_NAMESPACE "/workstations"
 
@@ -75,6 +76,9 @@ void ag_session_frame(struct ag_session *s, const unsigned char *data, size_t le
 /* Sends an ACK with one argument (borrowed) for an event of this generation. Returns 0,
  * RP_ESHUTTING_DOWN when that link is gone, or an encode error. */
 int ag_session_ack(struct ag_session *s, uint64_t generation, int64_t ack_id, const json_t *arg);
+/* The same with the argument packed by pack(ctx) (rp_sio_encode_ack_packed). */
+int ag_session_ack_packed(struct ag_session *s, uint64_t generation, int64_t ack_id,
+                          rp_sio_pack_fn pack, const void *ctx);
 /* Emits an event [name, arg] (arg borrowed) without an ack on the current link when ready.
  * Returns 0 or a negative code. */
 int ag_session_emit(struct ag_session *s, const char *name, const json_t *arg);

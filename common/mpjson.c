@@ -413,9 +413,14 @@ static int pack_value(msgpack_packer *pk, const json_t *v, int depth, struct rp_
     return rc ? rp_err_set(err, RP_ENOMEM, NULL) : 0;
 }
 
+void rp_mpjson_packer_init(msgpack_packer *pk, struct rp_buf *out)
+{
+    msgpack_packer_init(pk, out, sbuf_write);
+}
+
 int rp_mpjson_encode(const json_t *v, struct rp_buf *out, struct rp_err *err)
 {
     msgpack_packer pk;
-    msgpack_packer_init(&pk, out, sbuf_write);
+    rp_mpjson_packer_init(&pk, out);
     return pack_value(&pk, v, 0, err);
 }

@@ -22,6 +22,10 @@
  * *out, or RP_EBAD_FRAME / RP_ENOMEM with details in err. */
 int rp_mpjson_decode(const unsigned char *buf, size_t len, json_t **out, struct rp_err *err);
 
+struct msgpack_packer;
+/* Sets pk up to append to out, for values packed by hand (no jansson value on the way). */
+void rp_mpjson_packer_init(struct msgpack_packer *pk, struct rp_buf *out);
+
 /* Appends the msgpack form of v to out. Returns 0, RP_EINVALID (unencodable value) or
  * RP_ENOMEM. v is borrowed. */
 int rp_mpjson_encode(const json_t *v, struct rp_buf *out, struct rp_err *err);

@@ -10,6 +10,8 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include <msgpack.h>
+
 static void headers_free(struct rp_header *list, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -365,4 +367,148 @@ json_t *rp_record_error_ack(int code, const char *message, bool full)
                                       strlen(message)));
     }
     return ack;
+}
+
+/* ---- the plain Bright ack as msgpack: the same value as rp_record_to_bright, key by key ---- */
+
+static int pack_strn(msgpack_packer *pk, const char *s, size_t n)
+{
+    return msgpack_pack_str(pk, n) || msgpack_pack_str_body(pk, s, n);
+}
+
+static int pack_cstr(msgpack_packer *pk, const char *s)
+{
+    return pack_strn(pk, s, strlen(s));
+}
+
+/* A header value as jansson takes it: a value that is not UTF-8 becomes "". */
+static int pack_header_value(msgpack_packer *pk, const char *v)
+{
+    size_t n = strlen(v);
+    return rp_utf8_valid((const unsigned char *)v, n) ? pack_strn(pk, v, n) : pack_cstr(pk, "");
+}
+
+static int pack_lower(msgpack_packer *pk, const char *s)
+{
+    size_t n = strlen(s);
+    int rc = msgpack_pack_str(pk, n);
+    char chunk[64];
+    for (size_t i = 0; !rc && i < n; i += sizeof(chunk)) {
+        size_t k = n - i < sizeof(chunk) ? n - i : sizeof(chunk);
+        for (size_t c = 0; c < k; c++) {
+            chunk[c] = (char)tolower((unsigned char)s[i + c]);
+        }
+        rc = msgpack_pack_str_body(pk, chunk, k);
+    }
+    return rc;
+}
+
+/* headers: lower-case names, in the order of their first appearance; a repeated name gets an
+ * array of its values, and a name that is not UTF-8 is left out (as bright_headers builds
+ * them: jansson refuses such a key) */
+enum { HDR_FIRST, HDR_REPEAT, HDR_SKIP };
+
+static bool same_name(const struct rp_header *h, const unsigned char *state, size_t i, size_t k)
+{
+    return state[k] == HDR_REPEAT && strcasecmp(h[k].name, h[i].name) == 0;
+}
+
+static int pack_bright_headers(msgpack_packer *pk, const struct rp_record *r)
+{
+    size_t n = r->n_resp_headers;
+    const struct rp_header *h = r->resp_headers;
+    unsigned char *state = n ? malloc(n) : NULL;
+    if (n && !state) {
+        return RP_ENOMEM;
+    }
+    size_t names = 0;
+    for (size_t i = 0; i < n; i++) {
+        state[i] = HDR_FIRST;
+        if (!rp_utf8_valid((const unsigned char *)h[i].name, strlen(h[i].name))) {
+            state[i] = HDR_SKIP;
+            continue;
+        }
+        for (size_t k = 0; state[i] == HDR_FIRST && k < i; k++) {
+            if (state[k] == HDR_FIRST && strcasecmp(h[k].name, h[i].name) == 0) {
+                state[i] = HDR_REPEAT;
+            }
+        }
+        names += state[i] == HDR_FIRST;
+    }
+    int rc = msgpack_pack_map(pk, names);
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (state[i] != HDR_FIRST) {
+            continue;
+        }
+        size_t count = 1;
+        for (size_t k = i + 1; k < n; k++) {
+            count += same_name(h, state, i, k);
+        }
+        rc = pack_lower(pk, h[i].name);
+        if (!rc && count == 1) {
+            rc = pack_header_value(pk, h[i].value);
+        } else if (!rc) {
+            rc = msgpack_pack_array(pk, count);
+            for (size_t k = i; !rc && k < n; k++) {
+                if (k == i || same_name(h, state, i, k)) {
+                    rc = pack_header_value(pk, h[k].value);
+                }
+            }
+        }
+    }
+    free(state);
+    return rc ? RP_ENOMEM : 0;
+}
+
+int rp_record_bright_pack(const void *record, msgpack_packer *pk)
+{
+    const struct rp_record *r = record;
+    /* the body as body_set decides it: text, or base64 with "encoding" */
+    const unsigned char *body = r->body.data;
+    size_t len = r->body.len;
+    size_t text_len = 0;
+    char *b64 = NULL;
+    bool is_text = true;
+    if (r->has_response && body && len) {
+        const char *ct = header_find(r->resp_headers, r->n_resp_headers, "content-type");
+        size_t valid = rp_utf8_valid_prefix(body, len);
+        is_text = valid == len || (rp_content_type_is_text(ct) && len - valid < 4 && valid > 0);
+        is_text = is_text && memchr(body, 0, valid) == NULL;
+        text_len = valid;
+        if (!is_text && !(b64 = rp_base64_encode(body, len))) {
+            return RP_ENOMEM;
+        }
+    }
+    bool message =
+        r->error.code && rp_utf8_valid((const unsigned char *)r->error.msg, strlen(r->error.msg));
+    size_t keys = 1;
+    if (r->has_response) {
+        keys += 3 + !is_text + (r->t_first_byte >= 0);
+    }
+    if (r->error.code) {
+        keys += 1 + message;
+    }
+    int rc = msgpack_pack_map(pk, keys);
+    rc = rc || pack_cstr(pk, "protocol") || pack_cstr(pk, "http");
+    if (r->has_response) {
+        rc = rc || pack_cstr(pk, "statusCode") || msgpack_pack_int64(pk, r->status);
+        rc = rc || pack_cstr(pk, "headers") || pack_bright_headers(pk, r);
+        rc =
+            rc || pack_cstr(pk, "body") ||
+            (is_text ? pack_strn(pk, (const char *)body, body ? text_len : 0) : pack_cstr(pk, b64));
+        if (!is_text) {
+            rc = rc || pack_cstr(pk, "encoding") || pack_cstr(pk, "base64");
+        }
+        if (r->t_first_byte >= 0) {
+            rc = rc || pack_cstr(pk, "ttfb") || msgpack_pack_int64(pk, r->t_first_byte / 1000);
+        }
+    }
+    if (r->error.code) {
+        rc = rc || pack_cstr(pk, "errorCode") || pack_cstr(pk, rp_err_name(r->error.code));
+        if (message) {
+            rc = rc || pack_cstr(pk, "message") || pack_cstr(pk, r->error.msg);
+        }
+    }
+    free(b64);
+    return rc ? RP_ENOMEM : 0;
 }

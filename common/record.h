@@ -98,4 +98,10 @@ const char *rp_header_pairs_get(const json_t *pairs, const char *name);
 /* True when a content type names text (text/..., JSON, XML, JavaScript, form data). */
 bool rp_content_type_is_text(const char *content_type);
 
+struct msgpack_packer;
+/* Packs the plain Bright ack of a record (a const struct rp_record *): the value
+ * rp_record_to_bright gives, as msgpack, with no jansson value on the way. Fits
+ * rp_sio_pack_fn. Returns 0 or RP_ENOMEM. */
+int rp_record_bright_pack(const void *record, struct msgpack_packer *pk);
+
 #endif

@@ -46,6 +46,13 @@ int rp_sio_encode(const struct rp_sio_packet *p, struct rp_buf *out, struct rp_e
 /* Helpers that build and encode in one step; data is borrowed. */
 int rp_sio_encode_event(const char *nsp, const json_t *args, int64_t id, struct rp_buf *out,
                         struct rp_err *err);
+struct msgpack_packer;
+/* Packs one value by hand with pk; returns 0 or RP_ENOMEM. */
+typedef int (*rp_sio_pack_fn)(const void *ctx, struct msgpack_packer *pk);
+/* An ACK packet whose one argument pack(ctx) writes: what rp_sio_encode_ack gives for [arg],
+ * with no jansson value on the way (the agent's hot path). Returns 0 or RP_ENOMEM. */
+int rp_sio_encode_ack_packed(const char *nsp, int64_t id, rp_sio_pack_fn pack, const void *ctx,
+                             struct rp_buf *out);
 int rp_sio_encode_ack(const char *nsp, int64_t id, const json_t *args, struct rp_buf *out,
                       struct rp_err *err);
 

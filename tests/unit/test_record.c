@@ -6,7 +6,9 @@
 
 #include <cmocka.h>
 
+#include "mpjson.h"
 #include "record.h"
+#include "sio.h"
 
 static void make(struct rp_record *r, struct rp_job *job, size_t cap)
 {
@@ -118,13 +120,116 @@ static void test_error_ack(void **state)
     json_decref(a);
 }
 
+/* The ACK packet the agent packs straight from a record is, byte for byte, the one made
+ * through jansson (rp_record_to_bright, then rp_sio_encode_ack). */
+static void check_packed_ack(struct rp_record *r, const char *what)
+{
+    json_t *args = json_pack("[o]", rp_record_to_bright(r));
+    assert_non_null(args);
+    struct rp_buf want;
+    struct rp_buf got;
+    struct rp_err err = {0};
+    rp_buf_init(&want);
+    rp_buf_init(&got);
+    assert_int_equal(rp_sio_encode_ack("/workstations", 41, args, &want, &err), 0);
+    assert_int_equal(rp_sio_encode_ack_packed("/workstations", 41, rp_record_bright_pack, r, &got),
+                     0);
+    json_t *a = NULL;
+    json_t *b = NULL;
+    assert_int_equal(rp_mpjson_decode(want.data, want.len, &a, &err), 0);
+    if (rp_mpjson_decode(got.data, got.len, &b, &err)) {
+        fail_msg("%s: the packed ack does not decode: %s", what, err.msg);
+    }
+    if (!json_equal(a, b)) {
+        char *x = json_dumps(a, JSON_COMPACT);
+        char *y = json_dumps(b, JSON_COMPACT);
+        fail_msg("%s: through jansson %s, packed %s", what, x, y);
+    }
+    if (want.len != got.len || memcmp(want.data, got.data, want.len) != 0) {
+        fail_msg("%s: the same value but not the same bytes", what);
+    }
+    json_decref(a);
+    json_decref(b);
+    json_decref(args);
+    rp_buf_cleanup(&want);
+    rp_buf_cleanup(&got);
+}
+
+/* Finishes the record, compares both ways of packing its ack, frees it. */
+static void check_and_free(struct rp_record *r, struct rp_job *job, const char *what)
+{
+    rp_record_finish(r);
+    check_packed_ack(r, what);
+    rp_record_cleanup(r);
+    rp_job_cleanup(job);
+}
+
+static void test_packed_ack_matches(void **state)
+{
+    (void)state;
+    struct rp_job job;
+    struct rp_record r;
+
+    make(&r, &job, 100);
+    add(&r, "Content-Type", "text/plain; charset=utf-8");
+    add(&r, "Set-Cookie", "a=1");
+    add(&r, "X-One", "1");
+    add(&r, "set-cookie", "b=2");
+    add(&r, "X-Two", "");
+    add(&r, "SET-COOKIE", "c=3");
+    add(&r, "x-bad-value", "\xff\xfe");
+    add(&r,
+        "X-B\xe9"
+        "d-Name",
+        "dropped by jansson");
+    add(&r, "X-\xc3\xa9t\xc3\xa9", "utf-8 name");
+    assert_int_equal(rp_record_body(&r, "h\xc3\xa9llo \xe2\x9c\x93", 10), 0);
+    r.t_first_byte = 2500;
+    check_and_free(&r, &job, "text body, repeated and odd headers, ttfb");
+
+    make(&r, &job, 100);
+    add(&r, "Content-Type", "application/octet-stream");
+    assert_int_equal(rp_record_body(&r, "\x00\xff\x10\x80", 4), 0);
+    check_and_free(&r, &job, "binary body");
+
+    make(&r, &job, 2); /* the cap cuts "é" in two: a text type keeps the whole characters */
+    add(&r, "Content-Type", "text/html");
+    assert_int_equal(rp_record_body(&r, "a\xc3\xa9", 3), 0);
+    assert_int_equal(rp_record_body(&r, "\xc3\xa9", 2), 0);
+    check_and_free(&r, &job, "text cut by the cap");
+
+    make(&r, &job, 100);
+    assert_int_equal(rp_record_body(&r, "nul\0inside", 11), 0);
+    check_and_free(&r, &job, "UTF-8 with a NUL");
+
+    make(&r, &job, 100);
+    r.status = 204;
+    check_and_free(&r, &job, "no body, no headers");
+
+    make(&r, &job, 100);
+    r.has_response = false;
+    rp_err_set(&r.error, RP_ECONNECT, "connect to 127.0.0.1 port 1 failed: Connection refused");
+    check_and_free(&r, &job, "no response, an error");
+
+    make(&r, &job, 100);
+    add(&r, "Content-Length", "999999999");
+    assert_int_equal(rp_record_body(&r, "partial", 7), 0);
+    r.t_first_byte = 0;
+    rp_err_set(&r.error, RP_ETOO_LARGE, "response body exceeds the download limit");
+    check_and_free(&r, &job, "a response and an error");
+
+    make(&r, &job, 100);
+    r.has_response = false;
+    rp_err_set(&r.error, RP_EPROTOCOL, "bad \xff reply");
+    check_and_free(&r, &job, "an error message that is not UTF-8");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cap_and_hash),
-        cmocka_unit_test(test_binary_and_utf8_cut),
-        cmocka_unit_test(test_bright_headers),
-        cmocka_unit_test(test_error_ack),
+        cmocka_unit_test(test_cap_and_hash),       cmocka_unit_test(test_binary_and_utf8_cut),
+        cmocka_unit_test(test_bright_headers),     cmocka_unit_test(test_error_ack),
+        cmocka_unit_test(test_packed_ack_matches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
