@@ -19,9 +19,7 @@ bash scripts/setup.sh build
 BUILD=build-bench
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DRP_BUILD_TESTS=OFF >/dev/null
 cmake --build "$BUILD" -j"$(nproc)" >/dev/null
-WORK=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
-free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+source scripts/lib/procs.sh
 printf '%8s %12s %12s %12s %12s %14s\n' sessions "echo p50 ms" "echo p99 ms" "req p50 ms" "req p99 ms" "stub RSS kB"
 echo "[" >"$OUT"
 first=1

@@ -14,14 +14,7 @@ if [ ! -x "$BUILD/agent/repeater" ] || [ ! -x "$BUILD/server-stub/platform-stub"
 fi
 cmake --build "$BUILD" -j"$(nproc)" >/dev/null
 
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+source scripts/lib/procs.sh
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 # Waits until a command succeeds, for at most $1 tenths of a second.
