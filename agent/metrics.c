@@ -80,6 +80,14 @@ static int header(struct rp_buf *out, const char *name, const char *type, const 
     return put(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A metric with no labels: its HELP and TYPE lines and its one value. */
+static int scalar(struct rp_buf *out, const char *name, const char *type, const char *help,
+                  unsigned long long value)
+{
+    int rc = header(out, name, type, help);
+    return rc ? rc : put(out, "%s %llu\n", name, value);
+}
+
 static int histogram(struct rp_buf *out, const char *name, const char *labels,
                      const struct ag_histogram *h)
 {
@@ -109,21 +117,17 @@ int ag_metrics_render(const struct ag_metrics *m, const struct ag_metrics_now *n
     int rc = header(out, "repeater_build_info", "gauge", "Build of the running agent.");
     rc = rc ? rc : put(out, "repeater_build_info{version=\"%s\"} 1\n", RP_VERSION);
     rc = rc ? rc
-            : header(out, "repeater_start_time_seconds", "gauge", "Unix time the agent started.");
+            : scalar(out, "repeater_start_time_seconds", "gauge", "Unix time the agent started.",
+                     m->started_at_s);
     rc = rc ? rc
-            : put(out, "repeater_start_time_seconds %llu\n", (unsigned long long)m->started_at_s);
+            : scalar(out, "repeater_connected", "gauge",
+                     "1 while the WebSocket to the platform is open.", m->connected ? 1 : 0);
     rc = rc ? rc
-            : header(out, "repeater_connected", "gauge",
-                     "1 while the WebSocket to the platform is open.");
-    rc = rc ? rc : put(out, "repeater_connected %d\n", m->connected ? 1 : 0);
+            : scalar(out, "repeater_deployed", "gauge",
+                     "1 while the platform has acknowledged the deployment.", m->deployed ? 1 : 0);
     rc = rc ? rc
-            : header(out, "repeater_deployed", "gauge",
-                     "1 while the platform has acknowledged the deployment.");
-    rc = rc ? rc : put(out, "repeater_deployed %d\n", m->deployed ? 1 : 0);
-    rc = rc ? rc
-            : header(out, "repeater_reconnects_total", "counter",
-                     "Connections lost and attempted again.");
-    rc = rc ? rc : put(out, "repeater_reconnects_total %llu\n", (unsigned long long)m->reconnects);
+            : scalar(out, "repeater_reconnects_total", "counter",
+                     "Connections lost and attempted again.", m->reconnects);
     rc = rc ? rc
             : header(out, "repeater_jobs_total", "counter",
                      "Jobs answered, by outcome and error type.");
@@ -150,24 +154,17 @@ int ag_metrics_render(const struct ag_metrics *m, const struct ag_metrics_now *n
         snprintf(labels, sizeof(labels), "phase=\"%s\"", phase_names[i]);
         rc = histogram(out, "repeater_job_phase_seconds", labels, &m->phases[i]);
     }
-    rc = rc ? rc : header(out, "repeater_jobs_in_flight", "gauge", "Jobs running now.");
-    rc = rc ? rc : put(out, "repeater_jobs_in_flight %zu\n", now->in_flight);
-    rc = rc ? rc : header(out, "repeater_jobs_queued", "gauge", "Jobs waiting for a slot.");
-    rc = rc ? rc : put(out, "repeater_jobs_queued %zu\n", now->queued);
     rc = rc ? rc
-            : header(out, "repeater_sent_bytes_total", "counter",
-                     "Request body bytes sent to targets.");
-    rc = rc ? rc : put(out, "repeater_sent_bytes_total %llu\n", (unsigned long long)m->bytes_sent);
+            : scalar(out, "repeater_jobs_in_flight", "gauge", "Jobs running now.", now->in_flight);
     rc = rc ? rc
-            : header(out, "repeater_received_bytes_total", "counter",
-                     "Response body bytes received from targets.");
+            : scalar(out, "repeater_jobs_queued", "gauge", "Jobs waiting for a slot.", now->queued);
     rc = rc ? rc
-            : put(out, "repeater_received_bytes_total %llu\n",
-                  (unsigned long long)m->bytes_received);
+            : scalar(out, "repeater_sent_bytes_total", "counter",
+                     "Request body bytes sent to targets.", m->bytes_sent);
     rc = rc ? rc
-            : header(out, "repeater_rejected_frames_total", "counter",
-                     "Frames from the platform refused as malformed.");
+            : scalar(out, "repeater_received_bytes_total", "counter",
+                     "Response body bytes received from targets.", m->bytes_received);
     return rc ? rc
-              : put(out, "repeater_rejected_frames_total %llu\n",
-                    (unsigned long long)now->frames_rejected);
+              : scalar(out, "repeater_rejected_frames_total", "counter",
+                       "Frames from the platform refused as malformed.", now->frames_rejected);
 }
