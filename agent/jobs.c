@@ -94,6 +94,22 @@ static void running_unlink(struct ag_jobs *j, struct ag_job *job)
     j->n_running--;
 }
 
+/* The ack as a jansson value: Bright's fields, the full record when asked for. */
+static void answer_record(struct ag_jobs *j, const struct ag_job *job, const struct rp_record *rec)
+{
+    json_t *ack = rp_record_to_bright(rec);
+    if (ack && job->ctx.full_record) {
+        json_object_set_new(ack, "record", rp_record_to_json(rec));
+    }
+    if (ack) {
+        j->cb(j->ud, job->ctx.generation, job->ctx.ack_id,
+              job->ctx.job_id[0] ? job->ctx.job_id : NULL, ack);
+        json_decref(ack);
+    } else {
+        rp_log_error(SUB, "job %lld: out of memory building the ack", (long long)job->ctx.ack_id);
+    }
+}
+
 static void on_done(struct rp_exec_call *call, struct rp_record *rec, void *ud)
 {
     (void)call;
@@ -116,21 +132,8 @@ static void on_done(struct rp_exec_call *call, struct rp_record *rec, void *ud)
     }
     if (j->plain && !job->ctx.full_record && !job->ctx.job_id[0]) {
         j->plain(j->ud, job->ctx.generation, job->ctx.ack_id, rec);
-        job_free(job);
-        start_next(j);
-        check_idle(j);
-        return;
-    }
-    json_t *ack = rp_record_to_bright(rec);
-    if (ack && job->ctx.full_record) {
-        json_object_set_new(ack, "record", rp_record_to_json(rec));
-    }
-    if (ack) {
-        j->cb(j->ud, job->ctx.generation, job->ctx.ack_id,
-              job->ctx.job_id[0] ? job->ctx.job_id : NULL, ack);
-        json_decref(ack);
     } else {
-        rp_log_error(SUB, "job %lld: out of memory building the ack", (long long)job->ctx.ack_id);
+        answer_record(j, job, rec);
     }
     job_free(job);
     start_next(j);

@@ -40,7 +40,7 @@ struct ag_link *ag_link_new(uv_loop_t *loop, const struct ag_link_cfg *cfg,
                             const struct ag_link_cbs *cbs, void *ud, struct rp_err *err);
 /* Connects now (and again after every loss until ag_link_close). */
 void ag_link_start(struct ag_link *l);
-/* Queues one frame; sent in order, at the end of the loop iteration. Returns 0,
+/* Queues one frame; sent in order, before the loop next waits for I/O. Returns 0,
  * RP_ESHUTTING_DOWN (no link), RP_ENOMEM or RP_EINTERNAL (no masking key). */
 int ag_link_send(struct ag_link *l, const unsigned char *data, size_t len, bool binary);
 /* Closes the current WebSocket; a new one follows after the backoff delay. */

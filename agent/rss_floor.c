@@ -1,36 +1,35 @@
-/* rss-floor: the memory floor under the agent's idle RSS, for scripts/bench.sh. It links the
- * same libraries as the repeater and initialises them as the agent does at start (a libuv
- * loop, an lws client context with TLS and the platform CA lookup, curl with a multi handle,
- * one jansson and one msgpack value), then prints its RSS as one JSON line and exits. What the
- * agent holds above this is the agent's own. Not installed. */
+/* rss-floor: the memory floor under the agent's idle RSS, for scripts/bench.sh. It makes the
+ * agent's own link (the lws client context with TLS and the platform CA lookup, not connected)
+ * and executor (curl's multi handle on the libuv loop), then prints its RSS as one JSON line
+ * and exits: the libraries the agent links, initialised as the agent does, and nothing else.
+ * What the agent holds above this is the agent's own. Not installed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-#include <jansson.h>
-#include <libwebsockets.h>
-#include <msgpack.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
 #include <uv.h>
 
-static int on_lws(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
-                  size_t len)
+#include "exec.h"
+#include "link.h"
+
+static void on_up(void *ud)
 {
-    (void)wsi;
-    (void)in;
-    (void)len;
-    if (reason == LWS_CALLBACK_OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS) {
-        SSL_CTX_load_verify_dir(user, X509_get_default_cert_dir());
-    }
-    return 0;
+    (void)ud;
 }
 
-static const struct lws_protocols protocols[] = {
-    {"floor", on_lws, 0, 65536, 0, NULL, 0},
-    {NULL, NULL, 0, 0, 0, NULL, 0},
-};
+static void on_frame(void *ud, const unsigned char *data, size_t len, bool binary)
+{
+    (void)ud;
+    (void)data;
+    (void)len;
+    (void)binary;
+}
+
+static void on_down(void *ud, const char *reason)
+{
+    (void)ud;
+    (void)reason;
+}
 
 static long status_kb(const char *key)
 {
@@ -54,48 +53,30 @@ int main(void)
 {
     uv_loop_t loop;
     uv_loop_init(&loop);
-    lws_set_log_level(LLL_ERR, NULL);
-    struct lws_context_creation_info info;
-    memset(&info, 0, sizeof(info));
-    void *foreign[1] = {&loop};
-    info.port = CONTEXT_PORT_NO_LISTEN;
-    info.protocols = protocols;
-    info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
-                   LWS_SERVER_OPTION_UV_NO_SIGSEGV_SIGFPE_SPIN |
-                   LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
-    info.foreign_loops = foreign;
-    info.fd_limit_per_thread = 64;
-    struct lws_context *ctx = NULL;
-    info.pcontext = &ctx;
-    ctx = lws_create_context(&info);
-
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    CURLM *multi = curl_multi_init();
-
-    json_t *v = json_pack("{s:i}", "statusCode", 200);
-    char *text = json_dumps(v, JSON_COMPACT);
-    msgpack_sbuffer sb;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer pk;
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    msgpack_pack_int(&pk, 200);
+    struct rp_err err = {0};
+    struct rp_exec_opts eo = {.default_timeout_ms = 30000, .default_capture = 100 * 1024};
+    struct rp_exec *ex = rp_exec_new(&loop, &eo, &err);
+    struct ag_link_cfg lc = {
+        .host = "127.0.0.1", .port = 9, .path = "/", .tls = true, .max_message = 1 << 20};
+    struct ag_link_cbs cbs = {.up = on_up, .frame = on_frame, .down = on_down};
+    struct ag_link *link = ex ? ag_link_new(&loop, &lc, &cbs, NULL, &err) : NULL;
 
     printf("{\"rssKb\":%ld,\"anonKb\":%ld,\"fileKb\":%ld,\"ok\":%s}\n", status_kb("VmRSS"),
-           status_kb("RssAnon"), status_kb("RssFile"), ctx && multi && text ? "true" : "false");
-
-    msgpack_sbuffer_destroy(&sb);
-    free(text);
-    json_decref(v);
-    curl_multi_cleanup(multi);
-    curl_global_cleanup();
-    if (ctx) { /* lws 4.1 with a foreign libuv loop: two rounds (see PLATFORM-NOTES) */
-        lws_context_destroy(ctx);
-        uv_run(&loop, UV_RUN_DEFAULT);
-        if (ctx) {
-            lws_context_destroy(ctx);
-        }
+           status_kb("RssAnon"), status_kb("RssFile"), link ? "true" : "false");
+    if (!link) {
+        fprintf(stderr, "rss-floor: %s\n", err.msg);
     }
+
+    /* the agent's teardown order (main.c): both destroyed, then the loop runs the closes */
+    if (link) {
+        ag_link_destroy(link);
+    }
+    rp_exec_free(ex);
     uv_run(&loop, UV_RUN_DEFAULT);
+    if (link && ag_link_destroy_again(link)) {
+        uv_run(&loop, UV_RUN_DEFAULT);
+    }
+    ag_link_free(link);
     uv_loop_close(&loop);
-    return 0;
+    return link ? 0 : 1;
 }
