@@ -16,7 +16,6 @@ struct ag_job {
     struct ag_job_ctx ctx;
     struct rp_job job;
     struct rp_exec_call *call;
-    uint64_t queued_us;
     struct ag_job *next;                /* queue link */
     struct ag_job *prev_run, *next_run; /* running list */
 };
@@ -214,7 +213,6 @@ void ag_jobs_submit(struct ag_jobs *j, const struct ag_job_ctx *ctx, const json_
     if (!job->job.max_content_kib) {
         job->job.max_content_kib = (long)((ctx->default_capture + 1023) / 1024);
     }
-    job->queued_us = rp_now_us();
     if (j->n_running < j->cfg.max_inflight) {
         job_run(j, job);
         return;

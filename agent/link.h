@@ -49,8 +49,6 @@ void ag_link_drop(struct ag_link *l, const char *reason);
 void ag_link_watchdog(struct ag_link *l, int ms);
 /* The link reached a good state: the next loss starts the backoff from the beginning. */
 void ag_link_reset_backoff(struct ag_link *l);
-/* Frames waiting to be written. */
-size_t ag_link_pending(const struct ag_link *l);
 /* Stops reconnecting and closes the WebSocket after the queued frames are written (or at
  * once when flush is false). The down callback follows when it is gone. */
 void ag_link_close(struct ag_link *l, bool flush);

@@ -18,7 +18,6 @@
 #define SUB "link"
 
 struct ag_link {
-    uv_loop_t *loop;
     struct ag_link_cfg cfg;
     char *host;
     char *path;
@@ -322,7 +321,6 @@ struct ag_link *ag_link_new(uv_loop_t *loop, const struct ag_link_cfg *cfg,
         rp_err_set(err, RP_ENOMEM, NULL);
         return NULL;
     }
-    l->loop = loop;
     l->cfg = *cfg;
     l->host = strdup(cfg->host);
     l->path = strdup(cfg->path);
@@ -443,11 +441,6 @@ void ag_link_watchdog(struct ag_link *l, int ms)
 void ag_link_reset_backoff(struct ag_link *l)
 {
     l->attempt = 0;
-}
-
-size_t ag_link_pending(const struct ag_link *l)
-{
-    return l->q.n;
 }
 
 void ag_link_close(struct ag_link *l, bool flush)

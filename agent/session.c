@@ -135,7 +135,6 @@ static void on_open_packet(struct ag_session *s, const struct rp_eio_packet *pkt
     }
     s->ping_interval_ms = open.ping_interval_ms;
     s->ping_timeout_ms = open.ping_timeout_ms;
-    s->max_payload = open.max_payload;
     rp_log_verbose(SUB, "engine.io open: sid=%s pingInterval=%d pingTimeout=%d", open.sid,
                    open.ping_interval_ms, open.ping_timeout_ms);
     s->ops->watchdog(s->ud, s->ping_interval_ms + s->ping_timeout_ms);

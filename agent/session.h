@@ -49,7 +49,6 @@ struct ag_session {
     json_t *runtime;      /* deploy's runtime argument (owned) */
     int ping_interval_ms; /* from the open packet */
     int ping_timeout_ms;
-    long max_payload;
     uint64_t generation;   /* increases with every link */
     bool ext_record;       /* the platform asked for full records */
     bool ext_trace;        /* ... with the trace lines in them */

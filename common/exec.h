@@ -73,7 +73,5 @@ int rp_exec_start(struct rp_exec *ex, const struct rp_job *job, const struct rp_
                   struct rp_exec_call **out, struct rp_err *err);
 /* Ends a call early; its callback runs now with the given code. */
 void rp_exec_cancel(struct rp_exec_call *call, int code, const char *why);
-/* Number of calls running. */
-size_t rp_exec_running(const struct rp_exec *ex);
 
 #endif

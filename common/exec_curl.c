@@ -81,7 +81,6 @@ struct rp_exec {
     struct rp_header *extra;
     STACK_OF(X509) * extra_ca;
     struct rp_exec_call *calls;
-    size_t n_calls;
     int epfd;                /* the epoll set of curl's sockets */
     uv_poll_t ep_poll;       /* watches epfd in the loop */
     struct exec_sock *socks; /* indexed by fd */
@@ -549,7 +548,6 @@ static void status_line(struct rp_exec_call *c, const char *line, size_t len)
             snprintf(r->status_text, sizeof(r->status_text), "%.*s", (int)tlen, text + 1);
         }
     }
-    remote_capture(c);
     tls_capture(c);
 }
 
@@ -828,7 +826,6 @@ static void call_unlink(struct rp_exec_call *c)
     if (c->next) {
         c->next->prev = c->prev;
     }
-    ex->n_calls--;
 }
 
 static void call_free(struct rp_exec_call *c)
@@ -862,8 +859,8 @@ static void call_finish(struct rp_exec_call *c, CURLcode rc, int forced, const c
     call_unlink(c);
     curl_multi_remove_handle(ex->multi, c->easy);
     struct rp_record *r = &c->rec;
-    if (rc == CURLE_OK || forced) {
-        remote_capture(c);
+    if (forced || rc != CURLE_COULDNT_RESOLVE_HOST) {
+        remote_capture(c); /* once, at the end: the address of the connection used last */
     }
     timings_capture(c);
     if (forced) {
@@ -871,9 +868,6 @@ static void call_finish(struct rp_exec_call *c, CURLcode rc, int forced, const c
     } else if (c->own_error) {
         rp_err_set(&r->error, c->own_error, "%s", c->own_msg);
     } else if (rc != CURLE_OK) {
-        if (rc != CURLE_COULDNT_RESOLVE_HOST) {
-            remote_capture(c);
-        }
         const char *detail = c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
         rp_err_set(&r->error, error_from_curl(rc), "%s", detail);
         if (r->error.code == RP_ETLS && r->tls.verify_error[0] &&
@@ -1172,7 +1166,6 @@ int rp_exec_start(struct rp_exec *ex, const struct rp_job *job, const struct rp_
         ex->calls->prev = c;
     }
     ex->calls = c;
-    ex->n_calls++;
     if (out) {
         *out = c;
     }
@@ -1184,11 +1177,6 @@ int rp_exec_start(struct rp_exec *ex, const struct rp_job *job, const struct rp_
 void rp_exec_cancel(struct rp_exec_call *c, int code, const char *why)
 {
     call_finish(c, CURLE_OK, code, why);
-}
-
-size_t rp_exec_running(const struct rp_exec *ex)
-{
-    return ex->n_calls;
 }
 
 static int load_ca(struct rp_exec *ex, const char *file, struct rp_err *err)

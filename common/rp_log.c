@@ -45,11 +45,6 @@ int rp_log_format_parse(const char *name)
     return -1;
 }
 
-enum rp_log_level rp_log_level_get(void)
-{
-    return log_level;
-}
-
 bool rp_log_enabled(enum rp_log_level level)
 {
     return level != RP_LOG_SILENT && level <= log_level;

@@ -29,7 +29,6 @@ void rp_log_set_color(bool on);
 void rp_log_set_output(FILE *out);
 /* Parses "text" or "json"; -1 when unknown. */
 int rp_log_format_parse(const char *name);
-enum rp_log_level rp_log_level_get(void);
 bool rp_log_enabled(enum rp_log_level level);
 /* Parses "silent", "error", "warn", "notice", "verbose", "trace"; returns -1 when unknown. */
 int rp_log_level_parse(const char *name);
