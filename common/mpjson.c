@@ -418,6 +418,16 @@ void rp_mpjson_packer_init(msgpack_packer *pk, struct rp_buf *out)
     msgpack_packer_init(pk, out, sbuf_write);
 }
 
+int rp_mpjson_pack_strn(msgpack_packer *pk, const char *s, size_t n)
+{
+    return msgpack_pack_str(pk, n) || msgpack_pack_str_body(pk, s, n);
+}
+
+int rp_mpjson_pack_cstr(msgpack_packer *pk, const char *s)
+{
+    return rp_mpjson_pack_strn(pk, s, strlen(s));
+}
+
 int rp_mpjson_encode(const json_t *v, struct rp_buf *out, struct rp_err *err)
 {
     msgpack_packer pk;

@@ -25,6 +25,9 @@ int rp_mpjson_decode(const unsigned char *buf, size_t len, json_t **out, struct 
 struct msgpack_packer;
 /* Sets pk up to append to out, for values packed by hand (no jansson value on the way). */
 void rp_mpjson_packer_init(struct msgpack_packer *pk, struct rp_buf *out);
+/* Packs a msgpack str of n bytes (or of a C string); nonzero when the packer failed. */
+int rp_mpjson_pack_strn(struct msgpack_packer *pk, const char *s, size_t n);
+int rp_mpjson_pack_cstr(struct msgpack_packer *pk, const char *s);
 
 /* Appends the msgpack form of v to out. Returns 0, RP_EINVALID (unencodable value) or
  * RP_ENOMEM. v is borrowed. */

@@ -12,6 +12,8 @@
 
 #include <msgpack.h>
 
+#include "mpjson.h"
+
 static void headers_free(struct rp_header *list, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -183,15 +185,24 @@ static const char *header_find(const struct rp_header *list, size_t n, const cha
 
 /* Sets body and, for bytes that are not UTF-8 text, encoding "base64". A text body cut by
  * the cap in the middle of a character keeps only whole characters. */
+/* True when len bytes (len > 0) are shown as text, the first *text_len of them; false: base64.
+ * A text body cut by the cap in the middle of a character keeps only whole characters. */
+static bool body_is_text(const unsigned char *p, size_t len, bool want_text, size_t *text_len)
+{
+    size_t valid = rp_utf8_valid_prefix(p, len);
+    *text_len = valid;
+    return (valid == len || (want_text && len - valid < 4 && valid > 0)) &&
+           memchr(p, 0, valid) == NULL;
+}
+
 static int body_set(json_t *obj, const unsigned char *p, size_t len, bool want_text,
                     const char *body_key, const char *enc_key)
 {
     if (!p || len == 0) {
         return json_object_set_new(obj, body_key, json_string(""));
     }
-    size_t valid = rp_utf8_valid_prefix(p, len);
-    bool text = valid == len || (want_text && len - valid < 4 && valid > 0);
-    if (text && memchr(p, 0, valid) == NULL) {
+    size_t valid = 0;
+    if (body_is_text(p, len, want_text, &valid)) {
         return json_object_set_new(obj, body_key, json_stringn((const char *)p, valid));
     }
     char *b64 = rp_base64_encode(p, len);
@@ -371,21 +382,12 @@ json_t *rp_record_error_ack(int code, const char *message, bool full)
 
 /* ---- the plain Bright ack as msgpack: the same value as rp_record_to_bright, key by key ---- */
 
-static int pack_strn(msgpack_packer *pk, const char *s, size_t n)
-{
-    return msgpack_pack_str(pk, n) || msgpack_pack_str_body(pk, s, n);
-}
-
-static int pack_cstr(msgpack_packer *pk, const char *s)
-{
-    return pack_strn(pk, s, strlen(s));
-}
-
 /* A header value as jansson takes it: a value that is not UTF-8 becomes "". */
 static int pack_header_value(msgpack_packer *pk, const char *v)
 {
     size_t n = strlen(v);
-    return rp_utf8_valid((const unsigned char *)v, n) ? pack_strn(pk, v, n) : pack_cstr(pk, "");
+    return rp_utf8_valid((const unsigned char *)v, n) ? rp_mpjson_pack_strn(pk, v, n)
+                                                      : rp_mpjson_pack_cstr(pk, "");
 }
 
 static int pack_lower(msgpack_packer *pk, const char *s)
@@ -471,10 +473,7 @@ int rp_record_bright_pack(const void *record, msgpack_packer *pk)
     bool is_text = true;
     if (r->has_response && body && len) {
         const char *ct = header_find(r->resp_headers, r->n_resp_headers, "content-type");
-        size_t valid = rp_utf8_valid_prefix(body, len);
-        is_text = valid == len || (rp_content_type_is_text(ct) && len - valid < 4 && valid > 0);
-        is_text = is_text && memchr(body, 0, valid) == NULL;
-        text_len = valid;
+        is_text = body_is_text(body, len, rp_content_type_is_text(ct), &text_len);
         if (!is_text && !(b64 = rp_base64_encode(body, len))) {
             return RP_ENOMEM;
         }
@@ -489,24 +488,26 @@ int rp_record_bright_pack(const void *record, msgpack_packer *pk)
         keys += 1 + message;
     }
     int rc = msgpack_pack_map(pk, keys);
-    rc = rc || pack_cstr(pk, "protocol") || pack_cstr(pk, "http");
+    rc = rc || rp_mpjson_pack_cstr(pk, "protocol") || rp_mpjson_pack_cstr(pk, "http");
     if (r->has_response) {
-        rc = rc || pack_cstr(pk, "statusCode") || msgpack_pack_int64(pk, r->status);
-        rc = rc || pack_cstr(pk, "headers") || pack_bright_headers(pk, r);
-        rc =
-            rc || pack_cstr(pk, "body") ||
-            (is_text ? pack_strn(pk, (const char *)body, body ? text_len : 0) : pack_cstr(pk, b64));
+        rc = rc || rp_mpjson_pack_cstr(pk, "statusCode") || msgpack_pack_int64(pk, r->status);
+        rc = rc || rp_mpjson_pack_cstr(pk, "headers") || pack_bright_headers(pk, r);
+        rc = rc || rp_mpjson_pack_cstr(pk, "body") ||
+             (is_text ? rp_mpjson_pack_strn(pk, (const char *)body, body ? text_len : 0)
+                      : rp_mpjson_pack_cstr(pk, b64));
         if (!is_text) {
-            rc = rc || pack_cstr(pk, "encoding") || pack_cstr(pk, "base64");
+            rc = rc || rp_mpjson_pack_cstr(pk, "encoding") || rp_mpjson_pack_cstr(pk, "base64");
         }
         if (r->t_first_byte >= 0) {
-            rc = rc || pack_cstr(pk, "ttfb") || msgpack_pack_int64(pk, r->t_first_byte / 1000);
+            rc = rc || rp_mpjson_pack_cstr(pk, "ttfb") ||
+                 msgpack_pack_int64(pk, r->t_first_byte / 1000);
         }
     }
     if (r->error.code) {
-        rc = rc || pack_cstr(pk, "errorCode") || pack_cstr(pk, rp_err_name(r->error.code));
+        rc = rc || rp_mpjson_pack_cstr(pk, "errorCode") ||
+             rp_mpjson_pack_cstr(pk, rp_err_name(r->error.code));
         if (message) {
-            rc = rc || pack_cstr(pk, "message") || pack_cstr(pk, r->error.msg);
+            rc = rc || rp_mpjson_pack_cstr(pk, "message") || rp_mpjson_pack_cstr(pk, r->error.msg);
         }
     }
     free(b64);

@@ -162,12 +162,6 @@ int rp_sio_encode_ack(const char *nsp, int64_t id, const json_t *args, struct rp
     return rp_sio_encode(&p, out, err);
 }
 
-static int pack_cstr(msgpack_packer *pk, const char *s)
-{
-    size_t n = strlen(s);
-    return msgpack_pack_str(pk, n) || msgpack_pack_str_body(pk, s, n);
-}
-
 int rp_sio_encode_ack_packed(const char *nsp, int64_t id, rp_sio_pack_fn pack, const void *ctx,
                              struct rp_buf *out)
 {
@@ -175,9 +169,9 @@ int rp_sio_encode_ack_packed(const char *nsp, int64_t id, rp_sio_pack_fn pack, c
     rp_mpjson_packer_init(&pk, out);
     /* the keys in rp_sio_encode's order */
     int rc = msgpack_pack_map(&pk, 4);
-    rc = rc || pack_cstr(&pk, "type") || msgpack_pack_int64(&pk, RP_SIO_ACK);
-    rc = rc || pack_cstr(&pk, "data") || msgpack_pack_array(&pk, 1) || pack(ctx, &pk);
-    rc = rc || pack_cstr(&pk, "nsp") || pack_cstr(&pk, nsp ? nsp : "/");
-    rc = rc || pack_cstr(&pk, "id") || msgpack_pack_int64(&pk, id);
+    rc = rc || rp_mpjson_pack_cstr(&pk, "type") || msgpack_pack_int64(&pk, RP_SIO_ACK);
+    rc = rc || rp_mpjson_pack_cstr(&pk, "data") || msgpack_pack_array(&pk, 1) || pack(ctx, &pk);
+    rc = rc || rp_mpjson_pack_cstr(&pk, "nsp") || rp_mpjson_pack_cstr(&pk, nsp ? nsp : "/");
+    rc = rc || rp_mpjson_pack_cstr(&pk, "id") || msgpack_pack_int64(&pk, id);
     return rc ? RP_ENOMEM : 0;
 }
