@@ -161,7 +161,7 @@ static void job_run(struct ag_jobs *j, struct ag_job *job)
         .done = on_done,
         .trace = job->ctx.live_trace && j->trace ? on_trace : NULL,
         .keep_trace = job->ctx.keep_trace,
-        .skip_request_head = !job->ctx.full_record,
+        .plain = !job->ctx.full_record,
         .ud = job,
     };
     if (rp_exec_start(j->ex, &job->job, &co, &job->call, &err)) {

@@ -62,8 +62,9 @@ struct rp_exec_call_opts {
     rp_exec_done_cb done;   /* required */
     rp_exec_trace_cb trace; /* live trace lines; NULL for none */
     bool keep_trace;        /* also keep the trace lines in the record */
-    bool skip_request_head; /* the record's request headers are not wanted (a plain Bright
-                               ack): saves curl's verbose mode */
+    bool plain; /* only what a plain Bright ack and the metrics read is wanted: no request
+                   head (curl's verbose mode stays off), no body hash, no start time, no TLS
+                   facts beyond a failed verification's reason */
     void *ud;
 };
 

@@ -58,7 +58,7 @@ struct rp_exec_call {
     char own_msg[RP_ERR_MSG_MAX];
     char errbuf[CURL_ERROR_SIZE];
     bool tls_seen;
-    bool skip_request_head;
+    bool plain;                /* see rp_exec_call_opts */
     bool proxied;              /* this call goes through a proxy: its sockets lead to the proxy */
     struct resolve *resolving; /* proxied calls: our own lookup, pinned for the proxy */
     bool allowed_by_name;      /* the policy allowed the host by name */
@@ -452,8 +452,9 @@ static void tls_from_ssl(struct rp_exec_call *c, SSL *ssl)
 static void tls_capture(struct rp_exec_call *c)
 {
     struct curl_tlssessioninfo *info = NULL;
-    if (c->tls_seen || curl_easy_getinfo(c->easy, CURLINFO_TLS_SSL_PTR, &info) != CURLE_OK ||
-        !info || info->backend != CURLSSLBACKEND_OPENSSL || !info->internals) {
+    if (c->plain || c->tls_seen ||
+        curl_easy_getinfo(c->easy, CURLINFO_TLS_SSL_PTR, &info) != CURLE_OK || !info ||
+        info->backend != CURLSSLBACKEND_OPENSSL || !info->internals) {
         return;
     }
     tls_from_ssl(c, info->internals);
@@ -1003,7 +1004,7 @@ static int setup_easy(struct rp_exec_call *c)
     cr |= curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
     cr |= curl_easy_setopt(e, CURLOPT_DEBUGDATA, c);
     /* the request head as written and the trace come from curl's debug callback */
-    bool verbose = c->trace || c->keep_trace || !c->skip_request_head;
+    bool verbose = c->trace || c->keep_trace || !c->plain;
     cr |= curl_easy_setopt(e, CURLOPT_VERBOSE, verbose ? 1L : 0L);
     /* no TLS session resumption: a pooled handle keeps its session cache across
      * curl_easy_reset, and a resumed session would skip on_verify and shorten the recorded
@@ -1138,16 +1139,18 @@ int rp_exec_start(struct rp_exec *ex, const struct rp_job *job, const struct rp_
     c->cb = co->done;
     c->trace = co->trace;
     c->keep_trace = co->keep_trace;
-    c->skip_request_head = co->skip_request_head;
+    c->plain = co->plain;
     c->ud = co->ud;
     size_t cap =
         job->max_content_kib ? (size_t)job->max_content_kib * 1024 : ex->opts.default_capture;
-    int rc = rp_record_init(&c->rec, job, cap);
+    int rc = rp_record_init(&c->rec, job, cap, !co->plain);
     if (rc) {
         free(c);
         return rp_err_set(err, rc, NULL);
     }
-    rp_record_mark_start(&c->rec);
+    if (!co->plain) {
+        rp_record_mark_start(&c->rec);
+    }
     c->start_us = rp_now_us();
     c->easy = ex->n_spare ? ex->spare[--ex->n_spare] : curl_easy_init();
     rc = c->easy ? setup_easy(c) : RP_ENOMEM;

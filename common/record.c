@@ -23,7 +23,7 @@ static void headers_free(struct rp_header *list, size_t n)
     free(list);
 }
 
-int rp_record_init(struct rp_record *r, const struct rp_job *job, size_t capture_cap)
+int rp_record_init(struct rp_record *r, const struct rp_job *job, size_t capture_cap, bool hash)
 {
     memset(r, 0, sizeof(*r));
     rp_buf_init(&r->body);
@@ -33,8 +33,8 @@ int rp_record_init(struct rp_record *r, const struct rp_job *job, size_t capture
     r->url = strdup(job->url);
     r->req_body = job->body;
     r->req_body_len = job->body_len;
-    r->sha = rp_sha256_new();
-    if (!r->method || !r->url || !r->sha) {
+    r->sha = hash ? rp_sha256_new() : NULL;
+    if (!r->method || !r->url || (hash && !r->sha)) {
         rp_record_cleanup(r);
         return RP_ENOMEM;
     }
@@ -55,12 +55,7 @@ void rp_record_cleanup(struct rp_record *r)
 
 void rp_record_mark_start(struct rp_record *r)
 {
-    struct timeval tv;
-    struct tm tm;
-    gettimeofday(&tv, NULL);
-    gmtime_r(&tv.tv_sec, &tm);
-    size_t n = strftime(r->started_at, sizeof(r->started_at), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(r->started_at + n, sizeof(r->started_at) - n, ".%03dZ", (int)(tv.tv_usec / 1000));
+    r->started_ms = rp_wall_ms();
 }
 
 int rp_record_add_header(struct rp_header **list, size_t *n, const char *name, size_t nlen,
@@ -248,7 +243,9 @@ json_t *rp_record_to_json(const struct rp_record *r)
         return NULL;
     }
     json_object_set_new(rec, "protocol", json_string("http"));
-    json_object_set_new(rec, "startedAt", json_string(r->started_at));
+    char started[32];
+    rp_time_iso(r->started_ms, started);
+    json_object_set_new(rec, "startedAt", json_string(started));
     json_object_set_new(req, "method", json_string(r->method));
     json_object_set_new(req, "url", json_string(r->url));
     json_object_set_new(req, "headers", headers_to_pairs(r->req_headers, r->n_req_headers));

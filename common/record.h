@@ -57,15 +57,16 @@ struct rp_record {
     int64_t t_dns, t_connect, t_tls, t_first_byte, t_total;
     bool has_tls;
     struct rp_record_tls tls;
-    char started_at[40]; /* wall clock, ISO-8601 */
-    json_t *trace;       /* [{t, event, text}] when kept, else NULL (owned) */
+    int64_t started_ms; /* wall clock, ms since the epoch */
+    json_t *trace;      /* [{t, event, text}] when kept, else NULL (owned) */
     size_t trace_dropped;
     struct rp_err error; /* code 0 on success */
 };
 
-/* Prepares an empty record for a job; capture_cap is the most body bytes kept. Returns 0 or
- * RP_ENOMEM. The record borrows the job's body: the job must outlive it. */
-int rp_record_init(struct rp_record *r, const struct rp_job *job, size_t capture_cap);
+/* Prepares an empty record for a job; capture_cap is the most body bytes kept; hash: keep the
+ * body's SHA-256 (the full record shows it). Returns 0 or RP_ENOMEM. The record borrows the
+ * job's body: the job must outlive it. */
+int rp_record_init(struct rp_record *r, const struct rp_job *job, size_t capture_cap, bool hash);
 void rp_record_cleanup(struct rp_record *r);
 
 /* Sets the start time (wall clock now). */

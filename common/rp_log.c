@@ -9,6 +9,8 @@
 
 #include <jansson.h>
 
+#include "rp_util.h"
+
 static enum rp_log_level log_level = RP_LOG_NOTICE;
 static enum rp_log_format log_format = RP_LOG_TEXT;
 static FILE *log_out;
@@ -65,16 +67,6 @@ const char *rp_log_level_name(enum rp_log_level level)
     return level <= RP_LOG_TRACE ? level_names[level] : "?";
 }
 
-static void log_time(char *buf, size_t len)
-{
-    struct timeval tv;
-    struct tm tm;
-    gettimeofday(&tv, NULL);
-    gmtime_r(&tv.tv_sec, &tm);
-    size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf + n, len - n, ".%03dZ", (int)(tv.tv_usec / 1000));
-}
-
 /* A JSON string member that survives bytes that are not UTF-8 (they become \\xNN). */
 static json_t *safe_string(const char *s)
 {
@@ -119,8 +111,8 @@ static void emit(enum rp_log_level level, const char *subsys, long long job, con
                  const char *msg)
 {
     FILE *out = log_out ? log_out : stderr;
-    char when[40];
-    log_time(when, sizeof(when));
+    char when[32];
+    rp_time_iso(rp_wall_ms(), when);
     if (log_format == RP_LOG_JSON) {
         json_t *line = json_pack("{s:s, s:s, s:s}", "time", when, "level", level_names[level],
                                  "subsystem", subsys);

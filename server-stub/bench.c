@@ -255,7 +255,8 @@ static void send_one(struct bench *b)
     struct rp_err err = {0};
     int rc;
     if (strcmp(ph->mode, "direct") == 0) {
-        struct rp_exec_call_opts co = {.done = on_direct, .ud = r};
+        /* the same work as the agent's: a plain ack unless --full-records */
+        struct rp_exec_call_opts co = {.done = on_direct, .plain = !b->o.full_records, .ud = r};
         rc = rp_exec_start(b->exec, &b->job, &co, NULL, &err);
     } else if (strcmp(ph->mode, "echo") == 0) {
         json_t *arg = json_object();

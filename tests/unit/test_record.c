@@ -16,7 +16,7 @@ static void make(struct rp_record *r, struct rp_job *job, size_t cap)
     struct rp_err err;
     assert_int_equal(rp_job_parse(p, job, &err), 0);
     json_decref(p);
-    assert_int_equal(rp_record_init(r, job, cap), 0);
+    assert_int_equal(rp_record_init(r, job, cap, true), 0);
     r->has_response = true;
     r->status = 200;
 }
