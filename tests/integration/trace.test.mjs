@@ -77,7 +77,7 @@ test('the live trace streams over SSE while the job runs', { timeout: 30000 }, a
   const agent = spawnAgent(t, stub, { token: repeater.token, id: repeater.id });
   await agent.deployed();
   const events = await openTrace(t, stub, repeater.id);
-  await agent.waitForLine(/watches the live trace/, 5000, { stream: 'stderr' }).catch(() => {});
+  await agent.waitForLine(/watches the live trace/, 5000, { stream: 'stderr' });
   const hook = await createWebhook(stub, project.id, { url: http.url('/slow'), repeaterId: repeater.id });
   const scan = await createScan(stub, project.id);
   await setStatus(stub, scan.id, 'running');
