@@ -85,11 +85,7 @@ bool rp_redact_header(const struct rp_redact *r, const char *name, size_t len)
 
 void rp_redact_value(const char *value, size_t len, char *out, size_t out_len)
 {
-    char hex[65] = "";
-    struct rp_sha256 *sha = rp_sha256_new();
-    if (sha) {
-        rp_sha256_update(sha, value, len);
-        rp_sha256_final_hex(sha, hex);
-    }
+    char hex[65];
+    rp_sha256_hex(value, len, hex);
     snprintf(out, out_len, "[redacted: %zu bytes, sha256:%.8s]", len, hex);
 }

@@ -264,6 +264,18 @@ void rp_sha256_free(struct rp_sha256 *s)
     free(s);
 }
 
+int rp_sha256_hex(const void *p, size_t n, char hex65[65])
+{
+    hex65[0] = 0;
+    struct rp_sha256 *s = rp_sha256_new();
+    if (!s) {
+        return RP_ENOMEM;
+    }
+    rp_sha256_update(s, p, n);
+    rp_sha256_final_hex(s, hex65);
+    return 0;
+}
+
 uint64_t rp_now_us(void)
 {
     struct timespec ts;

@@ -41,6 +41,8 @@ void rp_sha256_update(struct rp_sha256 *s, const void *p, size_t n);
 /* Writes 64 hex digits and a NUL to hex65 and frees s. */
 void rp_sha256_final_hex(struct rp_sha256 *s, char hex65[65]);
 void rp_sha256_free(struct rp_sha256 *s);
+/* The SHA-256 of n bytes as 64 hex digits. Returns 0, or RP_ENOMEM with hex65 empty. */
+int rp_sha256_hex(const void *p, size_t n, char hex65[65]);
 
 /* Monotonic clock in microseconds. */
 uint64_t rp_now_us(void);

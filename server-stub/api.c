@@ -153,13 +153,8 @@ static bool authorized(struct ctx *c)
     while (*key == ' ') {
         key++;
     }
-    struct rp_sha256 *sha = rp_sha256_new();
-    char hex[65] = "";
-    if (sha) {
-        rp_sha256_update(sha, key, strlen(key));
-        rp_sha256_final_hex(sha, hex);
-    }
-    if (!sha || !rp_secure_equal(hex, c->api->api_key_hash, 64)) {
+    char hex[65];
+    if (rp_sha256_hex(key, strlen(key), hex) || !rp_secure_equal(hex, c->api->api_key_hash, 64)) {
         fail(c, 401, "unauthorized", NULL, "the API key is not valid");
         return false;
     }
@@ -201,13 +196,10 @@ static void repeater_create(struct ctx *c)
     rp_random_id(secret, 40);
     snprintf(token, sizeof(token), "rpt_%s", secret);
     char hash[65];
-    struct rp_sha256 *sha = rp_sha256_new();
-    if (!sha) {
+    if (rp_sha256_hex(token, strlen(token), hash)) {
         fail(c, 500, "internal", NULL, "out of memory");
         return;
     }
-    rp_sha256_update(sha, token, strlen(token));
-    rp_sha256_final_hex(sha, hash);
     if (ps_store_repeater_create(c->api->store, id, name, description, hash)) {
         fail(c, 500, "internal", NULL, "could not store the repeater");
         return;

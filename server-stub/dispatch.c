@@ -298,12 +298,8 @@ static json_t *bright_response(const json_t *ack, json_t *status, json_t *pairs_
         bytes = NULL;
         n = len;
     }
-    char hex[65] = "";
-    struct rp_sha256 *sha = rp_sha256_new();
-    if (sha) {
-        rp_sha256_update(sha, bytes ? (const void *)bytes : (const void *)text, n);
-        rp_sha256_final_hex(sha, hex);
-    }
+    char hex[65];
+    rp_sha256_hex(bytes ? (const void *)bytes : (const void *)text, n, hex);
     free(bytes);
     json_t *resp =
         json_pack("{s:O, s:s, s:s, s:o, s:s%, s:I, s:I, s:s, s:b}", "statusCode", status,

@@ -211,13 +211,9 @@ static const char *hub_auth(void *ud, const char *repeater_id, const char *token
     struct stub *s = ud;
     char stored[65];
     bool active = false;
-    char hash[65] = "";
-    struct rp_sha256 *sha = rp_sha256_new();
-    if (sha) {
-        rp_sha256_update(sha, token, strlen(token));
-        rp_sha256_final_hex(sha, hash);
-    }
-    if (ps_store_repeater_secret(s->store, repeater_id, stored, &active) || !sha ||
+    char hash[65];
+    int hashed = rp_sha256_hex(token, strlen(token), hash);
+    if (ps_store_repeater_secret(s->store, repeater_id, stored, &active) || hashed ||
         !rp_secure_equal(stored, hash, 64)) {
         return "repeater_unauthorized";
     }
@@ -311,13 +307,7 @@ static int api_key_setup(struct stub *s)
         close(fd);
         printf("platform-stub: generated an API key, written to %s (mode 0600)\n", path);
     }
-    struct rp_sha256 *sha = rp_sha256_new();
-    if (!sha) {
-        return -1;
-    }
-    rp_sha256_update(sha, key, strlen(key));
-    rp_sha256_final_hex(sha, s->api.api_key_hash);
-    return 0;
+    return rp_sha256_hex(key, strlen(key), s->api.api_key_hash) ? -1 : 0;
 }
 
 int main(int argc, char **argv)
