@@ -140,23 +140,32 @@ static double cpu_agents(const struct bench *b)
     return t;
 }
 
+/* VmRSS of /proc/<pid>/status ("self" for this process), in kB; 0 when unreadable. */
+static long vmrss_kb(const char *pid)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%s/status", pid);
+    FILE *f = fopen(path, "r");
+    char line[256];
+    long kb = 0;
+    while (f && fgets(line, sizeof(line), f)) {
+        if (sscanf(line, "VmRSS: %ld kB", &kb) == 1) {
+            break;
+        }
+    }
+    if (f) {
+        fclose(f);
+    }
+    return kb;
+}
+
 static long rss_kb(const struct bench *b)
 {
     long total = 0;
     for (int i = 0; i < b->o.n_agent_pids; i++) {
-        char path[64];
-        snprintf(path, sizeof(path), "/proc/%d/status", b->o.agent_pids[i]);
-        FILE *f = fopen(path, "r");
-        char line[256];
-        while (f && fgets(line, sizeof(line), f)) {
-            long kb;
-            if (sscanf(line, "VmRSS: %ld kB", &kb) == 1) {
-                total += kb;
-            }
-        }
-        if (f) {
-            fclose(f);
-        }
+        char pid[16];
+        snprintf(pid, sizeof(pid), "%d", b->o.agent_pids[i]);
+        total += vmrss_kb(pid);
     }
     return total;
 }
@@ -325,22 +334,6 @@ static void start_phase(struct bench *b, const struct step *st)
     pump(b);
 }
 
-static long self_rss_kb(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long kb = 0;
-    while (f && fgets(line, sizeof(line), f)) {
-        if (sscanf(line, "VmRSS: %ld kB", &kb) == 1) {
-            break;
-        }
-    }
-    if (f) {
-        fclose(f);
-    }
-    return kb;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a;
@@ -429,7 +422,7 @@ static void print_table(struct bench *b)
     }
     printf("\nagent RSS: idle %ld kB, with %d slow jobs in flight %ld kB, after the run %ld kB\n",
            b->rss_idle_kb, b->o.rss_inflight, b->rss_inflight_kb, b->rss_after_kb);
-    printf("stub RSS with %d agent session(s): %ld kB\n", b->o.agents, self_rss_kb());
+    printf("stub RSS with %d agent session(s): %ld kB\n", b->o.agents, vmrss_kb("self"));
 }
 
 static void stop_all(struct bench *b)
@@ -439,7 +432,7 @@ static void stop_all(struct bench *b)
         json_t *doc = json_pack(
             "{s:O, s:O, s:O, s:i, s:i, s:I, s:{s:I, s:I, s:I, s:i}}", "phases", b->results,
             "comparison", b->ratios, "summary", b->summary, "rounds", b->o.rounds, "sessions",
-            b->o.agents, "stubRssKb", (json_int_t)self_rss_kb(), "agentRssKb", "idle",
+            b->o.agents, "stubRssKb", (json_int_t)vmrss_kb("self"), "agentRssKb", "idle",
             (json_int_t)b->rss_idle_kb, "slowInFlight", (json_int_t)b->rss_inflight_kb, "after",
             (json_int_t)b->rss_after_kb, "slowJobs", b->o.rss_inflight);
         if (doc) {
