@@ -477,7 +477,7 @@ static struct attempt *attempt_prepare(struct ps_dispatch *d, const char *delive
     snprintf(a->delivery_id, sizeof(a->delivery_id), "%s", delivery_id);
     const char *rid = json_string_value(json_object_get(hook, "repeaterId"));
     snprintf(a->repeater_id, sizeof(a->repeater_id), "%s", rid ? rid : "");
-    a->number = ps_store_attempt_count(d->store, delivery_id) + 1;
+    a->number = (int)json_array_size(json_object_get(delivery, "attempts")) + 1;
     rp_time_iso(rp_wall_ms(), a->started_at);
     a->job = build_job(d, delivery, hook, a->number, &err);
     json_decref(hook);
@@ -587,7 +587,7 @@ void ps_dispatch_result(struct ps_dispatch *d, const char *repeater_id, const ch
         json_t *delivery = ps_store_delivery_get(d->store, delivery_id);
         const char *state = json_string_value(json_object_get(delivery, "state"));
         bool waiting = state && strcmp(state, "pending") == 0 &&
-                       ps_store_attempt_count(d->store, delivery_id) + 1 == number;
+                       json_array_size(json_object_get(delivery, "attempts")) + 1 == (size_t)number;
         json_decref(delivery);
         if (!waiting) {
             rp_log_verbose(SUB, "result for %s: that attempt is settled already", job_id);

@@ -92,6 +92,5 @@ int ps_store_delivery_cancel_webhook(struct ps_store *st, const char *webhook_id
 int ps_store_delivery_recover(struct ps_store *st, int64_t now_ms);
 int ps_store_attempt_add(struct ps_store *st, const char *delivery_id, int number,
                          const json_t *attempt);
-int ps_store_attempt_count(struct ps_store *st, const char *delivery_id);
 
 #endif

@@ -674,12 +674,3 @@ int ps_store_attempt_add(struct ps_store *st, const char *delivery_id, int numbe
                           " VALUES (?, ?, ?)",
                           "sij", delivery_id, (int64_t)number, attempt));
 }
-
-int ps_store_attempt_count(struct ps_store *st, const char *delivery_id)
-{
-    json_t *row = q_row(st, "SELECT COUNT(*) AS n FROM attempts WHERE delivery_id = ?", "s",
-                        delivery_id, NULL);
-    int n = (int)json_integer_value(json_object_get(row, "n"));
-    json_decref(row);
-    return n;
-}
