@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 
 #include "doctor.h"
+#include "exec.h"
 #include "policy.h"
 #include "rp_util.h"
 
@@ -242,8 +243,10 @@ static int check_urls(const struct ag_options *o, FILE *out)
 int ag_doctor_network(const struct ag_options *o, FILE *out, int *targets_failed)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    fprintf(out, "repeater doctor: platform %s://%s:%d, repeater id %s\n", o->tls ? "wss" : "ws",
-            o->host, o->port, o->id);
+    char http[256];
+    rp_exec_describe(http, sizeof(http));
+    fprintf(out, "repeater doctor: platform %s://%s:%d, repeater id %s\n  (repeater %s, %s)\n",
+            o->tls ? "wss" : "ws", o->host, o->port, o->id, RP_VERSION, http);
     struct rp_policy policy;
     struct rp_err err = {0};
     rp_policy_init(&policy);

@@ -636,7 +636,9 @@ int main(int argc, char **argv)
         return 0;
     }
     if (a.opts.version) {
-        printf("repeater %s\n", RP_VERSION);
+        char http[256];
+        rp_exec_describe(http, sizeof(http));
+        printf("repeater %s\n%s\n", RP_VERSION, http);
         ag_options_cleanup(&a.opts);
         return 0;
     }

@@ -75,4 +75,9 @@ int rp_exec_start(struct rp_exec *ex, const struct rp_job *job, const struct rp_
 /* Ends a call early; its callback runs now with the given code. */
 void rp_exec_cancel(struct rp_exec_call *call, int code, const char *why);
 
+/* Writes one line about the HTTP client the executor runs on: libcurl's version, its TLS and
+ * compression libraries and the protocols it was built with, e.g. "libcurl 7.88.1 (OpenSSL/3.0.15,
+ * zlib/1.2.13, brotli/1.0.9, zstd/1.5.4; protocols http https)". Truncated to len. */
+void rp_exec_describe(char *buf, size_t len);
+
 #endif

@@ -1284,3 +1284,43 @@ void rp_exec_free(struct rp_exec *ex)
     uv_poll_stop(&ex->ep_poll);
     uv_close((uv_handle_t *)&ex->ep_poll, handle_closed);
 }
+
+/* Appends the strings (up to a NULL) at *at in buf, cutting at len - 1; buf stays terminated. */
+static void describe_add(char *buf, size_t len, size_t *at, ...)
+{
+    va_list ap;
+    va_start(ap, at);
+    for (const char *s = va_arg(ap, const char *); s; s = va_arg(ap, const char *)) {
+        size_t n = strlen(s);
+        size_t room = len - 1 - *at;
+        n = n < room ? n : room;
+        memcpy(buf + *at, s, n);
+        *at += n;
+    }
+    buf[*at] = '\0';
+    va_end(ap);
+}
+
+void rp_exec_describe(char *buf, size_t len)
+{
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+    size_t at = 0;
+    if (len == 0) {
+        return;
+    }
+    describe_add(buf, len, &at, "libcurl ", v->version, " (", (char *)NULL);
+    const char *sep = "";
+    const char *names[] = {"", "zlib/", "brotli/", "zstd/"};
+    const char *libs[] = {v->ssl_version, v->libz_version, v->brotli_version, v->zstd_version};
+    for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++) {
+        if (libs[i]) {
+            describe_add(buf, len, &at, sep, names[i], libs[i], (char *)NULL);
+            sep = ", ";
+        }
+    }
+    describe_add(buf, len, &at, "; protocols", (char *)NULL);
+    for (const char *const *p = v->protocols; p && *p; p++) {
+        describe_add(buf, len, &at, " ", *p, (char *)NULL);
+    }
+    describe_add(buf, len, &at, ")", (char *)NULL);
+}
