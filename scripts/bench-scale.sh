@@ -17,8 +17,8 @@ done
 bash scripts/setup.sh build
 [ -d tests/integration/node_modules ] || npm ci --prefix tests/integration --no-audit --no-fund --loglevel=error
 BUILD=build-bench
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DRP_BUILD_TESTS=OFF >/dev/null
-cmake --build "$BUILD" -j"$(nproc)" >/dev/null
+source scripts/lib/build.sh
+rp_build "$BUILD" -DCMAKE_BUILD_TYPE=Release -DRP_BUILD_TESTS=OFF >/dev/null
 source scripts/lib/procs.sh
 printf '%8s %12s %12s %12s %12s %14s\n' sessions "echo p50 ms" "echo p99 ms" "req p50 ms" "req p99 ms" "stub RSS kB"
 echo "[" >"$OUT"

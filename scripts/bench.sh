@@ -30,8 +30,8 @@ command -v nginx >/dev/null 2>&1 || {
     apt-get install -y -q --no-install-recommends nginx-light >/dev/null
 }
 BUILD=build-bench
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DRP_BUILD_TESTS=OFF >/dev/null
-cmake --build "$BUILD" -j"$(nproc)" >/dev/null
+source scripts/lib/build.sh
+rp_build "$BUILD" -DCMAKE_BUILD_TYPE=Release -DRP_BUILD_TESTS=OFF >/dev/null
 
 source scripts/lib/procs.sh
 
@@ -70,10 +70,8 @@ PIDS+=($!)
 until [ -s "$WORK/slow.port" ]; do sleep 0.05; done
 SLOW_PORT=$(cat "$WORK/slow.port")
 
-# The agent as installed: the systemd unit and the docker image set GNUTLS_NO_IMPLICIT_INIT
-# (GnuTLS comes with Debian's libcurl through librtmp and is never used), and an installed
-# agent has no SSL_CERT_FILE/SSL_CERT_DIR of a developer's shell.
-AGENT_ENV=(env -u SSL_CERT_FILE -u SSL_CERT_DIR GNUTLS_NO_IMPLICIT_INIT=1)
+# The agent as installed: without the SSL_CERT_FILE/SSL_CERT_DIR of a developer's shell.
+AGENT_ENV=(env -u SSL_CERT_FILE -u SSL_CERT_DIR)
 PORT=$(free_port)
 "${AGENT_ENV[@]}" "$BUILD/agent/repeater" --token bench-token --id benchrepeater1 --platform "ws://127.0.0.1:$PORT" \
     --max-inflight 1024 --log-level error &

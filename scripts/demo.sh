@@ -9,10 +9,8 @@ ROOT=$(pwd)
 
 bash scripts/setup.sh build
 BUILD="${BUILD_DIR:-build}"
-if [ ! -x "$BUILD/agent/repeater" ] || [ ! -x "$BUILD/server-stub/platform-stub" ]; then
-    cmake -S . -B "$BUILD" >/dev/null
-fi
-cmake --build "$BUILD" -j"$(nproc)" >/dev/null
+source scripts/lib/build.sh
+rp_build "$BUILD" >/dev/null
 
 source scripts/lib/procs.sh
 

@@ -7,7 +7,10 @@
 #
 # Options: --prefix DIR (default /usr/local), --destdir DIR (stage under DIR: no user, no
 # systemctl), --no-deps (do not apt-get anything), --no-start (do not enable/start the unit),
-# --token, --id, --hostname, --platform (written into a new configuration file).
+# --token, --id, --hostname, --platform (written into a new configuration file),
+# --system-curl (link Debian's libcurl4 instead of building scripts/build-curl.sh's; also
+# RP_SYSTEM_CURL=1). Without --no-deps the bundled libcurl is rebuilt when Debian has published
+# a newer curl source (a security update): run install.sh again to take it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,11 +28,12 @@ while [ $# -gt 0 ]; do
     --destdir) DESTDIR=$2; shift 2 ;;
     --no-deps) DEPS=0; shift ;;
     --no-start) START=0; shift ;;
+    --system-curl) export RP_SYSTEM_CURL=1; shift ;;
     --token) TOKEN=$2; shift 2 ;;
     --id) ID=$2; shift 2 ;;
     --hostname) HOSTNAME_OPT=$2; shift 2 ;;
     --platform) PLATFORM_OPT=$2; shift 2 ;;
-    -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -43,15 +47,18 @@ if [ "$DEPS" = 1 ]; then
     mapfile -t RUNTIME < <(grep -E '^[a-z0-9]' packaging/runtime-packages.txt)
     export DEBIAN_FRONTEND=noninteractive
     $SUDO apt-get update -q
+    CURL_DEV=(dpkg-dev debian-archive-keyring zlib1g-dev libbrotli-dev libzstd-dev)
+    [ "${RP_SYSTEM_CURL:-0}" = 1 ] && CURL_DEV=(libcurl4-openssl-dev libcurl4)
     $SUDO apt-get install -y -q --no-install-recommends "${RUNTIME[@]}" \
         build-essential cmake pkg-config libwebsockets-dev libssl-dev libjansson-dev \
-        libcurl4-openssl-dev libuv1-dev libmsgpack-dev libsqlite3-dev
+        libuv1-dev libmsgpack-dev libsqlite3-dev "${CURL_DEV[@]}"
+    export RP_CURL_MODE=--update
 fi
 
 BUILD="${RP_INSTALL_BUILD_DIR:-build-install}"
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DRP_BUILD_TESTS=OFF \
+source scripts/lib/build.sh
+rp_build "$BUILD" -DCMAKE_BUILD_TYPE=Release -DRP_BUILD_TESTS=OFF \
     -DCMAKE_INSTALL_PREFIX="$PREFIX" >/dev/null
-cmake --build "$BUILD" -j"$(nproc)" >/dev/null
 DESTDIR="$DESTDIR" $SUDO cmake --install "$BUILD" >/dev/null
 echo "install.sh: installed repeater and platform-stub under ${DESTDIR}${PREFIX}"
 

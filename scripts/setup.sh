@@ -8,6 +8,7 @@ PACKAGES=(
     build-essential cmake pkg-config
     libwebsockets-dev libwebsockets-evlib-uv libssl-dev libjansson-dev
     libcurl4-openssl-dev libuv1-dev libmsgpack-dev libsqlite3-dev
+    dpkg-dev debian-archive-keyring zlib1g-dev libbrotli-dev libzstd-dev
     nodejs curl ca-certificates
 )
 if [ "${1:-test}" != "build" ]; then

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up what the tests need, builds with warnings as errors, and runs every test with ctest.
-# Extra arguments go to ctest (for example: -L unit). BUILD_DIR and CMAKE_ARGS may be set.
+# Extra arguments go to ctest (for example: -L unit). BUILD_DIR and CMAKE_ARGS may be set;
+# RP_SYSTEM_CURL=1 builds against the system's libcurl instead of scripts/build-curl.sh's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +18,7 @@ for suite in tests/conformance tests/integration tests/e2e; do
 done
 
 BUILD="${BUILD_DIR:-build}"
+source scripts/lib/build.sh
 # shellcheck disable=SC2086
-cmake -S . -B "$BUILD" -DRP_WERROR=ON ${CMAKE_ARGS:-}
-cmake --build "$BUILD" -j"$(nproc)"
+rp_build "$BUILD" -DRP_WERROR=ON ${CMAKE_ARGS:-}
 ctest --test-dir "$BUILD" --output-on-failure -j2 "$@"

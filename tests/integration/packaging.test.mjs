@@ -73,7 +73,8 @@ test('every library the binaries link comes from the runtime package list', { ti
     t.skip('a sanitizer build links its test-only runtime; the plain build checks this');
     return;
   }
-  const list = runtimePackages();
+  // a build against the system's libcurl adds libcurl4, as the .deb's Depends do
+  const list = [...runtimePackages(), ...(process.env.RP_CURL_PREFIX ? [] : ['libcurl4'])];
   assert.ok(list.includes('libwebsockets-evlib-uv'), 'the libuv event-loop plugin lws loads at run time');
   const plugin = run('dpkg', ['-S', 'libwebsockets-evlib_uv.so']).split(':')[0];
   assert.ok(list.includes(plugin), `${plugin} is in the list`);
@@ -90,6 +91,25 @@ test('every library the binaries link comes from the runtime package list', { ti
       const pkg = owner.stdout.split(':')[0];
       assert.ok(allowed.has(pkg), `${lib} comes from ${pkg}, which the runtime list does not bring`);
     }
+  }
+});
+
+test('the binaries carry the libcurl they were built with', () => {
+  const [, http] = run(process.env.REPEATER_BIN, ['--version']).split('\n');
+  const m = /^libcurl (\d+\.\d+\.\d+) \((OpenSSL\/3[^,;]*)[^;]*; protocols ([a-z0-9 ]+)\)$/.exec(http);
+  assert.ok(m, `repeater --version names its libcurl: ${http}`);
+  assert.match(http, /zlib\/.*brotli\/.*zstd\//, 'the content codings the agent decodes');
+  const shared = /libcurl\.so/.test(run('ldd', [process.env.REPEATER_BIN]));
+  const prefix = process.env.RP_CURL_PREFIX;
+  if (prefix) {
+    assert.equal(shared, false, 'scripts/build-curl.sh\'s libcurl is linked in, not the shared one');
+    assert.equal(m[3], 'http https', 'built for HTTP and HTTPS only');
+    const stamp = readFileSync(join(prefix, '.built-from'), 'utf8');
+    assert.match(stamp, new RegExp(`^version ${m[1].replace(/\./g, '\\.')}-\\S+$`, 'm'), 'from Debian\'s source of this version');
+    assert.equal(/libcurl\.so/.test(run('ldd', [process.env.PLATFORM_STUB_BIN])), false, 'the stub too');
+  } else {
+    assert.equal(shared, true, 'a build without RP_CURL_PREFIX uses the system\'s libcurl');
+    assert.match(m[3], /\bhttps\b/);
   }
 });
 
