@@ -1,9 +1,11 @@
 // Egress policy on loopback: 127.0.0.2 and 127.0.0.3 stand in for other hosts. Denials by
 // range, by name, of a name that resolves to a denied address, of a literal address in a denied
 // range, and allow lists: each denied job gets `policy_denied` and nothing reaches the receiver.
+// The default denials of cloud metadata are checked with a dead loopback proxy as the only
+// route, so no test job can leave the machine even if the policy failed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDeployed, startReceiver } from './lib.mjs';
+import { freePort, startDeployed, startReceiver } from './lib.mjs';
 
 async function setup(t, args) {
   const two = await startReceiver(t, undefined, { host: '127.0.0.2' });
@@ -28,11 +30,25 @@ test('deny by range and by name; a name resolving to a denied address; literal a
   assert.equal((await get(`${three.origin}/y`)).statusCode, 200, 'another address is allowed');
   denied(await get(`http://blocked.localhost:${local.port}/n`), 'a denied name');
   denied(await get(`http://localhost:${local.port}/r`), 'a name that resolves to a denied address');
-  denied(await get('http://169.254.169.254/latest/meta-data/'), 'the cloud metadata address (default)');
-  denied(await get('http://metadata.google.internal/computeMetadata/v1/'), 'a metadata host name (default)');
   assert.equal(two.seen.length, 0, 'nothing sent to the denied address');
   assert.equal(local.seen.length, 0, 'nothing sent through a denied name');
   assert.equal(three.seen.length, 1);
+});
+
+test('the default denials of cloud metadata, with a dead loopback proxy as the only way out', { timeout: 30000 }, async (t) => {
+  // Every job goes through a proxy on a loopback port nobody listens on, so a policy that let
+  // these through would fail here with a proxy error instead of reaching a metadata service.
+  const dead = await freePort();
+  const { get, agent } = await setup(t, ['--proxy-target', `http://127.0.0.1:${dead}`]);
+  await agent.waitForLine(/egress policy: deny 169\.254\.0\.0\/16/, 2000);
+  const allowed = await get('http://127.0.0.3:9/');
+  assert.notEqual(allowed.errorCode, 'policy_denied', 'an allowed job goes to the proxy');
+  assert.equal(allowed.statusCode, undefined, `the dead proxy answers nothing: ${JSON.stringify(allowed)}`);
+  assert.match(allowed.message, new RegExp(`127\\.0\\.0\\.1 port ${dead}\\b`), 'it went to the proxy');
+  denied(await get('http://169.254.169.254/latest/meta-data/'), 'the cloud metadata address (default)');
+  denied(await get('http://[fd00:ec2::254]/latest/meta-data/'), 'the IPv6 metadata address (default)');
+  denied(await get('http://metadata.google.internal/computeMetadata/v1/'), 'a metadata host name (default)');
+  denied(await get('http://metadata.azure.com/metadata/instance'), 'another metadata host name (default)');
 });
 
 test('an allow list lets only its ranges and names through', { timeout: 30000 }, async (t) => {
