@@ -20,7 +20,7 @@ const errorFor = (code) => ({
 });
 
 function assertPrinted(agent, { message, remediation }) {
-  const all = agent.lines.join('\n');
+  const all = agent.text('stderr').join('\n');
   assert.ok(all.includes(message), `message "${message}" not printed on stderr`);
   assert.ok(all.includes(remediation), `remediation "${remediation}" not printed on stderr`);
 }

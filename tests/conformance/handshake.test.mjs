@@ -22,7 +22,7 @@ test('handshake: auth, deploy payload, deployed', { timeout: 20000 }, async (t) 
   assert.ok(runtime.version.length > 0, 'runtime.version is not empty');
 
   await agent.waitForLine(/\bconnected\b/, 2000);
-  assert.ok(!agent.lines.some((l) => /\bdeployed\b/.test(l)), 'agent logged deployed before the server said so');
+  assert.ok(!agent.text('stderr').some((l) => /\bdeployed\b/.test(l)), 'agent logged deployed before the server said so');
   conn.deployed();
   await agent.waitForLine(/\bdeployed\b/, 3000);
   assert.equal(conn.deploys.length, 1, 'exactly one deploy per connection');

@@ -4,20 +4,16 @@
 //
 // Helpers that start something take the node:test context `t` and register their own cleanup
 // with t.after(), so every test stops its servers and kills its agents however it ends.
-import { spawn, execFileSync } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer } from 'node:net';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { createRequire } from 'node:module';
 import { sleep, waitFor, withTimeout } from '../lib/wait.mjs';
+import { agentBin, freePort, makeCert, spawnProcess, tempDir } from '../lib/proc.mjs';
 import { Server } from 'socket.io';
 
-export { sleep, waitFor, withTimeout };
+export { sleep, waitFor, withTimeout, agentBin, freePort, makeCert, tempDir };
 
 const require = createRequire(import.meta.url);
 export const parser = require('socket.io-msgpack-parser');
@@ -28,7 +24,6 @@ export const TOKEN = 'conformance-token';
 export const REPEATER_ID = 'conformance1'; // matches ^[1-9a-z]{10,22}$
 export const ENGINE_PATH = '/api/ws/v1/';
 export const NSP = '/workstations';
-const VERBOSE = !!process.env.REPEATER_TEST_VERBOSE; // echo agent logs to our stderr
 
 // ---------------------------------------------------------------------------------------------
 // small utilities
@@ -91,14 +86,6 @@ function trackSockets(server) {
   return () => {
     for (const s of sockets) s.destroy();
   };
-}
-
-/** A free loopback port (bound then released). */
-export async function freePort() {
-  const s = createNetServer();
-  const port = await listen(s, 0);
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -210,93 +197,15 @@ export const rawWs = (socket) => socket.conn.transport.socket;
 // ---------------------------------------------------------------------------------------------
 // the agent under test
 
-export function agentBin() {
-  const bin = process.env.REPEATER_BIN;
-  if (!bin) throw new Error('REPEATER_BIN is not set: export REPEATER_BIN=<path of the agent binary>');
-  const path = resolve(bin);
-  if (!existsSync(path)) throw new Error(`REPEATER_BIN=${bin}: no such file (${path})`);
-  return path;
-}
-
 /**
- * Spawns the agent against `platform`. opts: token, id, logLevel (default verbose), args (extra
- * arguments). Returns {child, lines, mark(), waitForLine(re, ms, {from}), exited, waitForExit(ms),
- * signal(sig), stop()}. `lines` holds stderr lines; stdout lines go to `stdout`.
+ * Spawns the agent against `platform` (spawnProcess of tests/lib/proc.mjs: `lines` holds
+ * {stream, line}, `text('stderr')` the log lines as strings). opts: token, id, logLevel (default
+ * verbose), args (extra arguments), env (extra environment variables).
  */
 export function spawnAgent(t, platform, opts = {}) {
   const { token = TOKEN, id = REPEATER_ID, logLevel = 'verbose', args = [], env = {} } = opts;
   const argv = ['--token', token, '--id', id, '--platform', platform.url, '--log-level', logLevel, ...args];
-  const child = spawn(agentBin(), argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  const lines = [];
-  const stdout = [];
-  let waiters = [];
-
-  const onLine = (line) => {
-    lines.push(line);
-    if (VERBOSE) process.stderr.write(`  [agent ${child.pid}] ${line}\n`);
-    waiters = waiters.filter((w) => !w.check());
-  };
-  createInterface({ input: child.stderr }).on('line', onLine);
-  createInterface({ input: child.stdout }).on('line', (l) => stdout.push(l));
-
-  let exitInfo = null;
-  const exited = new Promise((r) => {
-    child.on('exit', (code, signal) => {
-      exitInfo = { code, signal };
-      r(exitInfo);
-    });
-  });
-  const tail = () => lines.slice(-30).map((l) => `    ${l}`).join('\n');
-
-  const agent = {
-    child,
-    lines,
-    stdout,
-    exited,
-    get exitInfo() {
-      return exitInfo;
-    },
-    /** Index to pass as {from} so waitForLine only looks at lines logged after this point. */
-    mark: () => lines.length,
-    /** Resolves with the first stderr line (from index `from`) matching re. */
-    waitForLine(re, timeoutMs = 5000, { from = 0 } = {}) {
-      return new Promise((resolve, reject) => {
-        const w = {
-          check() {
-            const i = lines.findIndex((l, k) => k >= from && re.test(l));
-            if (i < 0) return false;
-            clearTimeout(w.timer);
-            resolve(lines[i]);
-            return true;
-          },
-        };
-        if (w.check()) return;
-        w.timer = setTimeout(() => {
-          waiters = waiters.filter((x) => x !== w);
-          const state = exitInfo ? `agent exited ${JSON.stringify(exitInfo)}` : 'agent running';
-          reject(new Error(`no log line matching ${re} within ${timeoutMs} ms (${state}); last lines:\n${tail()}`));
-        }, timeoutMs);
-        waiters.push(w);
-      });
-    },
-    waitForExit(timeoutMs = 5000) {
-      return withTimeout(exited, timeoutMs, `agent exit; last lines:\n${tail()}`);
-    },
-    signal(sig) {
-      if (!exitInfo) child.kill(sig);
-    },
-    /** SIGTERM, then SIGKILL if it has not exited after graceMs. */
-    async stop(graceMs = 2000) {
-      if (exitInfo) return exitInfo;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await exited;
-      clearTimeout(timer);
-      return exitInfo;
-    },
-  };
-  t.after(() => agent.stop());
-  return agent;
+  return spawnProcess(t, 'repeater', agentBin(), argv, env);
 }
 
 /**
@@ -412,19 +321,3 @@ export function expandHeaders(headers = {}) {
 const FRAMING = new Set(['host', 'content-length', 'transfer-encoding', 'connection']);
 export const withoutFraming = (list) => list.filter(([name]) => !FRAMING.has(name.toLowerCase()));
 
-// ---------------------------------------------------------------------------------------------
-// TLS material
-
-/** A self-signed P-256 certificate for localhost/127.0.0.1 in a temp dir: {dir, keyFile, certFile, key, cert}. */
-export function makeCert(t) {
-  const dir = mkdtempSync(join(tmpdir(), 'repeater-tls-'));
-  const keyFile = join(dir, 'key.pem');
-  const certFile = join(dir, 'cert.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-    '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    '-keyout', keyFile, '-out', certFile,
-  ], { stdio: 'ignore' });
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return { dir, keyFile, certFile, key: readFileSync(keyFile), cert: readFileSync(certFile) };
-}

@@ -3,25 +3,20 @@
 // the platform connection direct.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startPlatform, spawnAgent, startReceiver, freePort, waitFor } from './lib.mjs';
+import { startPlatform, spawnAgent, startReceiver, freePort, tempDir, waitFor } from './lib.mjs';
+import { spawnProcess } from '../lib/proc.mjs';
 
 async function startTinyproxy(t) {
-  const dir = mkdtempSync(join(tmpdir(), 'tinyproxy-'));
+  const dir = tempDir(t, 'tinyproxy-');
   const port = await freePort();
   const log = join(dir, 'tinyproxy.log');
   writeFileSync(join(dir, 'tinyproxy.conf'), [
     `Port ${port}`, 'Listen 127.0.0.1', 'Allow 127.0.0.1', 'Timeout 30', `LogFile "${log}"`,
     'LogLevel Info', 'MaxClients 50', 'DisableViaHeader No', '',
   ].join('\n'));
-  const child = spawn('tinyproxy', ['-d', '-c', join(dir, 'tinyproxy.conf')], { stdio: 'ignore' });
-  t.after(() => {
-    child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  });
+  spawnProcess(t, 'tinyproxy', '/usr/bin/tinyproxy', ['-d', '-c', join(dir, 'tinyproxy.conf')], {}, { valgrind: false });
   await waitFor(async () => {
     try {
       const r = await fetch(`http://127.0.0.1:${port}/`);

@@ -24,7 +24,7 @@ test('server stops pinging -> agent reconnects', { timeout: 20000 }, async (t) =
 
   // The new connection is healthy (pings flow) and serves jobs.
   await agent.waitForLine(/\bdisconnected\b/, 3000);
-  await waitFor(() => agent.lines.filter((l) => /\bdeployed\b/.test(l)).length >= 2, 3000, 'a second "deployed" log line');
+  await waitFor(() => agent.text('stderr').filter((l) => /\bdeployed\b/.test(l)).length >= 2, 3000, 'a second "deployed" log line');
   const ack = await platform.request({ protocol: 'http', url: `${receiver.origin}/x`, method: 'GET' }, { conn: second });
   assert.equal(ack.statusCode, 200);
   assert.equal(platform.connections.length, 2, 'no further reconnects');

@@ -33,7 +33,7 @@ async function run(t, format, extra) {
   // the receiver did get the real values: the agent redacts what it shows, not what it sends
   const got = Object.fromEntries(receiver.seen[0].rawHeaders.map(([n, v]) => [n.toLowerCase(), v]));
   for (const [k, v] of Object.entries(SECRETS)) assert.equal(got[k], v);
-  return { ack, out: [...agent.lines, ...(agent.stdout ?? [])].join('\n'), lines: agent.lines };
+  return { ack, out: agent.text().join('\n'), lines: agent.text('stderr') };
 }
 
 for (const format of ['text', 'json']) {

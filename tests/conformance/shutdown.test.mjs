@@ -12,7 +12,7 @@ test('SIGTERM drains the in-flight job, acks it, exits 0', { timeout: 20000 }, a
   const pending = platform.request({ protocol: 'http', url: `${receiver.origin}/slow`, method: 'GET' });
   pending.catch(() => {}); // raced below; no unhandled rejection if we fail before that
   await waitFor(() => release, 5000, 'the job to reach the target');
-  agent.signal('SIGTERM'); // the receiver holds the answer: the job is in flight for sure
+  agent.kill('SIGTERM'); // the receiver holds the answer: the job is in flight for sure
   await agent.waitForLine(/SIGTERM/, 5000);
   release();
 

@@ -11,20 +11,20 @@ test('trace lines appear while the receiver still holds its response', { timeout
     release = () => reply(res, 200, [['Content-Type', 'text/plain']], 'late answer');
   });
   const { platform, agent } = await startDeployed(t, { agent: { args: ['--verbose'] } });
-  const from = agent.lines.length;
+  const from = agent.mark();
   const ack = platform.request({ protocol: 'http', url: `${receiver.origin}/slow`, method: 'POST', body: 'ping' });
   await waitFor(() => release, 5000, 'the request at the receiver');
   // the request is out, the response is held: its lines must already be printed
   await agent.waitForLine(/job 0: > POST \/slow HTTP\/1\.1/, 2000, { from });
   await agent.waitForLine(/job 0: > ping/, 2000, { from });
-  assert.ok(!agent.lines.slice(from).some((l) => /job 0: < HTTP\/1\.1 200/.test(l)), 'no response line before the response');
+  assert.ok(!agent.text().slice(from).some((l) => /job 0: < HTTP\/1\.1 200/.test(l)), 'no response line before the response');
   release();
   await ack;
   await agent.waitForLine(/job 0: < HTTP\/1\.1 200 OK/, 2000, { from });
   await agent.waitForLine(/job 0: < late answer/, 2000, { from });
   await agent.waitForLine(/job 0: \* timing: dns .* total [0-9.]+ ms/, 2000, { from });
   await agent.waitForLine(/job 0: POST .* -> 200 \(/, 2000, { from });
-  const jobLines = agent.lines.slice(from).filter((l) => / job \d+: /.test(l));
+  const jobLines = agent.text().slice(from).filter((l) => / job \d+: /.test(l));
   assert.ok(jobLines.length >= 8, 'connect, request, response and timing lines');
   assert.ok(jobLines.every((l) => / job 0: /.test(l)));
 });
@@ -34,7 +34,7 @@ test('--log-format json: every line parses and job lines carry job and event', {
   const { platform, agent } = await startDeployed(t, { agent: { args: ['--verbose', '--log-format', 'json'] } });
   await platform.request({ protocol: 'http', url: `${receiver.origin}/j`, method: 'GET' });
   await agent.waitForLine(/"event":"end"/, 3000);
-  const parsed = agent.lines.map((l) => JSON.parse(l));
+  const parsed = agent.text('stderr').map((l) => JSON.parse(l));
   for (const p of parsed) {
     assert.equal(typeof p.time, 'string');
     assert.match(p.level, /^(error|warn|notice|verbose|trace)$/);

@@ -5,14 +5,12 @@
 // delete with confirmation. Screenshots go to E2E_ARTIFACTS (default build/e2e-artifacts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { spawnProcess, tempDir } from '../lib/proc.mjs';
 import { waitFor } from '../lib/wait.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -20,15 +18,6 @@ const STUB = process.env.PLATFORM_STUB_BIN || join(ROOT, 'build/server-stub/plat
 const AGENT = process.env.REPEATER_BIN || join(ROOT, 'build/agent/repeater');
 const ARTIFACTS = process.env.E2E_ARTIFACTS || join(ROOT, 'build/e2e-artifacts');
 const API_KEY = 'e2e-api-key';
-
-function spawnLogged(t, bin, args) {
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines = [];
-  createInterface({ input: child.stdout }).on('line', (l) => lines.push(l));
-  createInterface({ input: child.stderr }).on('line', (l) => lines.push(l));
-  t.after(() => child.kill('SIGKILL'));
-  return { child, lines };
-}
 
 async function receiver(t) {
   const seen = [];
@@ -48,10 +37,9 @@ async function receiver(t) {
 
 test('the webhook screens, end to end', { timeout: 120000 }, async (t) => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const dir = mkdtempSync(join(tmpdir(), 'e2e-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const stub = spawnLogged(t, STUB, ['--listen', '127.0.0.1:0', '--db', join(dir, 'p.db'), '--api-key', API_KEY]);
-  const line = await waitFor(() => stub.lines.find((l) => /listening on http:\/\/127\.0\.0\.1:\d+/.test(l)), 10000, 'the stub');
+  const dir = tempDir(t, 'e2e-');
+  const stub = spawnProcess(t, 'platform-stub', STUB, ['--listen', '127.0.0.1:0', '--db', join(dir, 'p.db'), '--api-key', API_KEY]);
+  const line = await stub.waitForLine(/listening on http:\/\/127\.0\.0\.1:\d+/, 10000);
   const origin = /(http:\/\/127\.0\.0\.1:\d+)/.exec(line)[1];
   const first = await receiver(t);
   const second = await receiver(t);
@@ -85,7 +73,7 @@ test('the webhook screens, end to end', { timeout: 120000 }, async (t) => {
   const command = await page.getByTestId('command').textContent();
   const [, token, id, platform] = /--token (\S+) --id (\S+) --platform (\S+)/.exec(command);
   await shot('01-repeater-created');
-  spawnLogged(t, AGENT, ['--token', token, '--id', id, '--platform', platform]);
+  spawnProcess(t, 'repeater', AGENT, ['--token', token, '--id', id, '--platform', platform]);
   await page.locator('tr[data-repeater="office network"] .status.connected').waitFor({ timeout: 15000 });
 
   // create a webhook with both tabs of the dialog

@@ -3,9 +3,9 @@
 // its own ✗ line and a non-zero exit status.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync, execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { agentBin, startStub, seed, tempDir, deadPort } from './lib.mjs';
+import { spawnSync } from 'node:child_process';
+import { agentBin, startStub, seed, deadPort } from './lib.mjs';
+import { makeCert } from '../lib/proc.mjs';
 
 function doctor(args) {
   const r = spawnSync(agentBin(), ['doctor', ...args], { encoding: 'utf8', timeout: 30000, env: { PATH: process.env.PATH } });
@@ -39,12 +39,9 @@ test('doctor fails with one clear line for each broken thing', { timeout: 60000 
   assert.match(line(token.out, 'credentials'), /^✗ credentials: refused: .*\(repeater_unauthorized\) — /);
   assert.match(line(token.out, 'TCP'), /^✓/);
 
-  const dir = tempDir(t, 'doctor-cert-');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-    '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  const { certFile, keyFile } = makeCert(t);
   process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'; // this test's own REST calls to a self-signed stub
-  const tls = await startStub(t, { args: ['--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')] });
+  const tls = await startStub(t, { args: ['--tls-cert', certFile, '--tls-key', keyFile] });
   const { repeater: r2 } = await seed(tls);
   const cert = doctor(['--token', r2.token, '--id', r2.id, '--platform', `wss://127.0.0.1:${tls.port}`]);
   assert.equal(cert.status, 1);

@@ -6,18 +6,15 @@
 // takes the node:test context `t` and registers its own cleanup with t.after(), so children are
 // killed (SIGTERM, then SIGKILL) and servers closed however the test ends. A process-exit hook
 // SIGKILLs any child still alive if the runner itself dies.
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { connect } from 'node:net';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { sleep, waitFor, withTimeout } from '../lib/wait.mjs';
+import { agentBin, freePort, spawnProcess, stubBin, tempDir } from '../lib/proc.mjs';
 import { io as ioClient } from 'socket.io-client';
 
-export { sleep, waitFor, withTimeout };
+export { sleep, waitFor, withTimeout, agentBin, stubBin, tempDir };
 
 const require = createRequire(import.meta.url);
 export const msgpackParser = require('socket.io-msgpack-parser');
@@ -26,17 +23,9 @@ export const HOST = '127.0.0.1';
 export const API_KEY = 'integration-api-key';
 export const ENGINE_PATH = '/api/ws/v1/';
 export const NSP = '/workstations';
-const VERBOSE = !!process.env.INTEGRATION_VERBOSE; // echo children's output to our stderr
 
 // ---------------------------------------------------------------------------------------------
 // utilities
-
-/** A fresh temp directory, removed when the test ends. */
-export function tempDir(t, prefix = 'repeater-it-') {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 /** The sorted keys of an object (for shape comparisons). */
 export const keysOf = (o) => (o && typeof o === 'object' ? Object.keys(o).sort() : o);
@@ -45,139 +34,6 @@ export const keysOf = (o) => (o && typeof o === 'object' ? Object.keys(o).sort()
 export function headerOf(pairs, name) {
   const p = (pairs ?? []).find(([n]) => n.toLowerCase() === name.toLowerCase());
   return p?.[1];
-}
-
-// ---------------------------------------------------------------------------------------------
-// child processes
-
-const children = new Set();
-process.on('exit', () => {
-  for (const c of children) {
-    try {
-      c.kill('SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
-});
-
-function binFromEnv(envName, what) {
-  const bin = process.env[envName];
-  if (!bin) {
-    throw new Error(`${envName} is not set: export ${envName}=<path of the ${what} binary> ` +
-      '(e.g. PLATFORM_STUB_BIN=build/server-stub/platform-stub REPEATER_BIN=build/agent/repeater)');
-  }
-  const path = resolve(bin);
-  if (!existsSync(path)) throw new Error(`${envName}=${bin}: no such file (${path})`);
-  return path;
-}
-export const stubBin = () => binFromEnv('PLATFORM_STUB_BIN', 'platform-stub');
-export const agentBin = () => binFromEnv('REPEATER_BIN', 'repeater agent');
-
-/** The environment for children: ours without the variables the binaries would read as options. */
-function childEnv(extra = {}) {
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) {
-    if (k.startsWith('REPEATER_') || k.startsWith('PLATFORM_')) delete env[k];
-  }
-  for (const [k, v] of Object.entries(extra)) {
-    if (v === undefined) delete env[k];
-    else env[k] = v;
-  }
-  return env;
-}
-
-/**
- * Spawns a child with line-captured stdout/stderr. Returns {child, name, lines (both streams,
- * in order, each {stream, line}), exited, exitInfo, waitForLine(re, ms, {from, stream}), mark(),
- * tail(), kill(sig), stop(graceMs)}. The child is stopped when the test ends.
- */
-function spawnChild(t, name, bin, argv, extraEnv = {}) {
-  // RP_VALGRIND_DIR=dir runs every binary under valgrind, one log per process in dir
-  // (scripts/valgrind-integration.sh reads them)
-  const vg = process.env.RP_VALGRIND_DIR;
-  const [cmd, args] = vg
-    ? ['valgrind', ['--leak-check=full', '--errors-for-leak-kinds=definite,indirect', '--error-exitcode=99',
-      `--log-file=${vg}/${name}.%p.log`, bin, ...argv]]
-    : [bin, argv];
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv(extraEnv) });
-  children.add(child);
-  const lines = [];
-  let waiters = [];
-  let exitInfo = null;
-  const onLine = (stream) => (line) => {
-    lines.push({ stream, line });
-    if (VERBOSE) process.stderr.write(`  [${name} ${child.pid} ${stream}] ${line}\n`);
-    waiters = waiters.filter((w) => !w.check());
-  };
-  createInterface({ input: child.stdout }).on('line', onLine('stdout'));
-  createInterface({ input: child.stderr }).on('line', onLine('stderr'));
-  const exited = new Promise((r) => {
-    child.on('exit', (code, signal) => {
-      exitInfo = { code, signal };
-      children.delete(child);
-      waiters = waiters.filter((w) => !w.check());
-      r(exitInfo);
-    });
-    child.on('error', (err) => {
-      exitInfo = { code: null, signal: null, error: err.message };
-      children.delete(child);
-      r(exitInfo);
-    });
-  });
-  const tail = (n = 30) => lines.slice(-n).map((l) => `    [${l.stream}] ${l.line}`).join('\n');
-  const proc = {
-    name,
-    child,
-    lines,
-    exited,
-    get exitInfo() {
-      return exitInfo;
-    },
-    mark: () => lines.length,
-    tail,
-    /** Resolves with the first line (from index `from`, of `stream` if given) matching re. */
-    waitForLine(re, timeoutMs = 5000, { from = 0, stream } = {}) {
-      return new Promise((resolve, reject) => {
-        const w = {
-          check() {
-            const i = lines.findIndex((l, k) => k >= from && (!stream || l.stream === stream) && re.test(l.line));
-            if (i >= 0) {
-              clearTimeout(w.timer);
-              resolve(lines[i].line);
-              return true;
-            }
-            if (exitInfo) {
-              clearTimeout(w.timer);
-              reject(new Error(`${name} exited ${JSON.stringify(exitInfo)} before logging ${re}; last lines:\n${tail()}`));
-              return true;
-            }
-            return false;
-          },
-        };
-        if (w.check()) return;
-        w.timer = setTimeout(() => {
-          waiters = waiters.filter((x) => x !== w);
-          reject(new Error(`${name}: no line matching ${re} within ${timeoutMs} ms; last lines:\n${tail()}`));
-        }, timeoutMs);
-        waiters.push(w);
-      });
-    },
-    kill(sig = 'SIGKILL') {
-      if (!exitInfo) child.kill(sig);
-    },
-    /** SIGTERM, then SIGKILL after graceMs; resolves with the exit info. */
-    async stop(graceMs = 2000) {
-      if (exitInfo) return exitInfo;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await exited;
-      clearTimeout(timer);
-      return exitInfo;
-    },
-  };
-  t.after(() => proc.stop());
-  return proc;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -193,7 +49,7 @@ export async function startStub(t, opts = {}) {
   const db = join(dir, opts.db ?? 'platform.db');
   const apiKey = opts.apiKey ?? API_KEY;
   const argv = ['--listen', `${HOST}:0`, '--db', db, '--api-key', apiKey, '--log-level', 'verbose', ...(opts.args ?? [])];
-  const proc = spawnChild(t, 'platform-stub', stubBin(), argv);
+  const proc = spawnProcess(t, 'platform-stub', stubBin(), argv);
   const line = await proc.waitForLine(/^platform-stub: listening on https?:\/\/127\.0\.0\.1:(\d+)\b/, 10000, { stream: 'stdout' });
   const [, scheme, portText] = /listening on (https?):\/\/127\.0\.0\.1:(\d+)/.exec(line);
   const port = Number(portText);
@@ -383,11 +239,11 @@ export async function theDelivery(stub, scanId, webhookId, timeoutMs = 3000) {
 
 /**
  * Spawns the repeater agent against the stub. opts: token, id, args. Returns the process
- * handle (see spawnChild) with `deployed(ms)` waiting for its `deployed` log line.
+ * handle (spawnProcess of tests/lib/proc.mjs) with `deployed(ms)` waiting for its `deployed` log line.
  */
 export function spawnAgent(t, stub, { token, id, args = [], env = {} }) {
   const argv = ['--token', token, '--id', id, '--platform', stub.wsUrl, '--log-level', 'verbose', ...args];
-  const proc = spawnChild(t, 'repeater', agentBin(), argv, env);
+  const proc = spawnProcess(t, 'repeater', agentBin(), argv, env);
   proc.deployed = (timeoutMs = 10000, from = 0) => proc.waitForLine(/\bdeployed\b/, timeoutMs, { from, stream: 'stderr' });
   return proc;
 }
@@ -480,14 +336,8 @@ export async function startReceiver(t, respond = () => 200, { port: wantPort = 0
   return receiver;
 }
 
-/** A loopback port with nothing listening on it (bound, then released). */
-export async function deadPort() {
-  const s = createServer();
-  await new Promise((r) => s.listen(0, HOST, r));
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return port;
-}
+/** A loopback port with nothing listening on it. */
+export const deadPort = () => freePort(HOST);
 
 // ---------------------------------------------------------------------------------------------
 // a Bright-CLI-like Socket.IO client

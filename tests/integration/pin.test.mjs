@@ -2,16 +2,12 @@
 // a connection whose key matches none before sending the token.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execSync, execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { startStub, seed, spawnAgent, tempDir, waitRepeaterStatus } from './lib.mjs';
+import { execSync } from 'node:child_process';
+import { startStub, seed, spawnAgent, waitRepeaterStatus } from './lib.mjs';
+import { makeCert } from '../lib/proc.mjs';
 
 test('public key pinning of the platform', { timeout: 30000 }, async (t) => {
-  const dir = tempDir(t, 'pin-');
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-    '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  const { certFile: cert, keyFile: key } = makeCert(t);
   const pin = execSync(`openssl x509 -pubkey -noout -in ${cert} | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64`).toString().trim();
   process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'; // the test's own REST calls to the self-signed stub
   const stub = await startStub(t, { args: ['--tls-cert', cert, '--tls-key', key] });

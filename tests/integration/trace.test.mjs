@@ -3,30 +3,22 @@
 // direct), HAR 1.2 output that har-validator accepts, and no secret in any output or row.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import {
   HOST, startStub, seed, createWebhook, createScan, setStatus, theDelivery, spawnAgent,
-  waitRepeaterStatus, startReceiver, tempDir, waitFor, keysOf,
+  waitRepeaterStatus, startReceiver, waitFor, keysOf,
 } from './lib.mjs';
+import { makeCert } from '../lib/proc.mjs';
 
 const require = createRequire(import.meta.url);
 const harValidator = require('har-validator');
 
-function makeCert(t) {
-  const dir = tempDir(t, 'cert-');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-  return { key: join(dir, 'key.pem'), cert: join(dir, 'cert.pem') };
-}
-
 async function startTlsReceiver(t, cert) {
   const seen = [];
-  const server = createHttpsServer({ key: readFileSync(cert.key), cert: readFileSync(cert.cert) }, (req, res) => {
+  const server = createHttpsServer({ key: cert.key, cert: cert.cert }, (req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
@@ -92,9 +84,9 @@ test('the live trace streams over SSE while the job runs', { timeout: 30000 }, a
 test('stored attempts hold trace, timings and TLS facts, through the agent and direct; HAR validates', { timeout: 30000 }, async (t) => {
   const cert = makeCert(t);
   const receiver = await startTlsReceiver(t, cert);
-  const stub = await startStub(t, { args: ['--cacert', cert.cert] });
+  const stub = await startStub(t, { args: ['--cacert', cert.certFile] });
   const { project, repeater } = await seed(stub);
-  const agent = spawnAgent(t, stub, { token: repeater.token, id: repeater.id, args: ['--cacert', cert.cert] });
+  const agent = spawnAgent(t, stub, { token: repeater.token, id: repeater.id, args: ['--cacert', cert.certFile] });
   await agent.deployed();
   const via = await createWebhook(stub, project.id, { url: receiver.url, repeaterId: repeater.id });
   const direct = await createWebhook(stub, project.id, { url: receiver.url });
