@@ -184,7 +184,8 @@ static void start_next(struct ag_jobs *j)
     }
 }
 
-void ag_jobs_submit(struct ag_jobs *j, const struct ag_job_ctx *ctx, const json_t *payload)
+void ag_jobs_submit(struct ag_jobs *j, const struct ag_job_ctx *ctx,
+                    const struct rp_job_payload *payload)
 {
     struct rp_err err = {0};
     if (j->draining) {
@@ -202,7 +203,7 @@ void ag_jobs_submit(struct ag_jobs *j, const struct ag_job_ctx *ctx, const json_
     }
     job->owner = j;
     job->ctx = *ctx;
-    int rc = rp_job_parse(payload, &job->job, &err);
+    int rc = rp_job_parse_payload(payload, &job->job, &err);
     if (rc) {
         free(job);
         rp_log_warn(SUB, "rejected input: error=%s job %lld: %s", rp_err_name(rc),

@@ -45,7 +45,8 @@ struct ag_jobs;
 struct ag_jobs *ag_jobs_new(struct rp_exec *ex, const struct ag_jobs_cfg *cfg, ag_jobs_done_cb cb,
                             ag_jobs_trace_cb trace, void *ud);
 /* Validates and runs (or queues) a job; payload is borrowed. */
-void ag_jobs_submit(struct ag_jobs *j, const struct ag_job_ctx *ctx, const json_t *payload);
+void ag_jobs_submit(struct ag_jobs *j, const struct ag_job_ctx *ctx,
+                    const struct rp_job_payload *payload);
 /* Stops taking new jobs: later submissions are answered `shutting_down`. */
 void ag_jobs_drain(struct ag_jobs *j);
 /* Running plus queued jobs. */

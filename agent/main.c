@@ -227,7 +227,7 @@ static void send_result(void *ud, const char *job_id, const json_t *ack)
     json_decref(ev);
 }
 
-static void op_job(void *ud, int64_t ack_id, json_t *payload)
+static void op_job(void *ud, int64_t ack_id, const struct rp_job_payload *payload)
 {
     struct agent *a = ud;
     size_t capture = 100 * 1024;
@@ -242,8 +242,8 @@ static void op_job(void *ud, int64_t ack_id, json_t *payload)
         .live_trace = rp_log_enabled(RP_LOG_TRACE) || platform_watches(a),
         .default_capture = capture,
     };
-    const char *job_id = json_string_value(json_object_get(payload, "jobId"));
-    if (a->session.ext_dedupe && job_id && strlen(job_id) < sizeof(ctx.job_id)) {
+    char job_id[sizeof(ctx.job_id)];
+    if (a->session.ext_dedupe && rp_job_payload_id(payload, job_id, sizeof(job_id))) {
         json_t *known = NULL;
         switch (ag_results_arrive(&a->results, job_id, ctx.generation, ack_id, &known)) {
         case AG_RESULT_DONE:

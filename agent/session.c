@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <msgpack.h>
+
 #include "eio.h"
+#include "mpjson.h"
 #include "rp_log.h"
 #include "sio.h"
 
@@ -240,15 +243,47 @@ static void on_deployed(struct ag_session *s, const json_t *arg)
     s->ops->ready(s->ud);
 }
 
+/* False (with the event rejected) when no event may come yet. */
+static bool events_allowed(struct ag_session *s, const char *name, int name_len, int64_t id)
+{
+    if (s->state >= AG_SESSION_DEPLOYING) {
+        return true;
+    }
+    struct rp_err err = {0};
+    rp_err_set(&err, RP_EBAD_PACKET, "socket.io: event \"%.*s\" before CONNECT",
+               name_len < 40 ? name_len : 40, name);
+    reject(s, &err);
+    ack_error(s, id, RP_EBAD_PACKET, err.msg);
+    return false;
+}
+
+static bool view_is(const char *s, size_t len, const char *want)
+{
+    return strlen(want) == len && memcmp(s, want, len) == 0;
+}
+
+/* The hot path: a `request` event read from the msgpack objects in place, without the jansson
+ * tree of the packet. False when the frame is anything else (rp_sio_decode_object takes it). */
+static bool request_in_place(struct ag_session *s, const msgpack_object *root)
+{
+    struct rp_sio_event_view ev;
+    struct rp_job_payload payload;
+    if (!rp_sio_event_in_place(root, &ev) || !view_is(ev.nsp, ev.nsp_len, AG_NAMESPACE) ||
+        !view_is(ev.name, ev.name_len, "request") || !rp_job_payload_msgpack(&payload, ev.arg)) {
+        return false;
+    }
+    if (events_allowed(s, "request", 7, ev.id)) {
+        s->ops->job(s->ud, ev.id, &payload);
+    }
+    return true;
+}
+
 static void on_event(struct ag_session *s, struct rp_sio_packet *p)
 {
     const char *name = json_string_value(json_array_get(p->data, 0));
     json_t *arg = json_array_get(p->data, 1);
     struct rp_err err = {0};
-    if (s->state < AG_SESSION_DEPLOYING) {
-        rp_err_set(&err, RP_EBAD_PACKET, "socket.io: event \"%.40s\" before CONNECT", name);
-        reject(s, &err);
-        ack_error(s, p->id, RP_EBAD_PACKET, err.msg);
+    if (!events_allowed(s, name, (int)strlen(name), p->id)) {
         return;
     }
     if (strcmp(name, "request") == 0) {
@@ -257,7 +292,9 @@ static void on_event(struct ag_session *s, struct rp_sio_packet *p)
             reject(s, &err);
             return;
         }
-        s->ops->job(s->ud, p->id, arg);
+        struct rp_job_payload payload;
+        rp_job_payload_json(&payload, arg);
+        s->ops->job(s->ud, p->id, &payload);
     } else if (strcmp(name, "deployed") == 0) {
         on_deployed(s, arg);
     } else if (strcmp(name, "limits") == 0) {
@@ -300,7 +337,14 @@ static void on_binary(struct ag_session *s, const unsigned char *data, size_t le
     struct rp_sio_packet p;
     struct rp_err err = {0};
     int64_t id = RP_SIO_NO_ID;
-    int rc = rp_sio_decode(data, len, &p, &id, &err);
+    msgpack_object root;
+    int rc = rp_mpjson_unpack(data, len, &root, &err);
+    if (rc == 0 && request_in_place(s, &root)) {
+        rp_mpjson_unpack_end();
+        return;
+    }
+    rc = rc ? rc : rp_sio_decode_object(&root, &p, &id, &err);
+    rp_mpjson_unpack_end();
     if (rc) {
         reject(s, &err);
         if (rc == RP_EBAD_PACKET) {

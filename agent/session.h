@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "job.h"
 #include "rp_err.h"
 #include "sio.h"
 
@@ -34,8 +35,9 @@ struct ag_session_ops {
     void (*fatal)(void *ud, const char *code, const char *message, const char *remediation);
     /* The session is deployed (jobs may flow). */
     void (*ready)(void *ud);
-    /* A `request` event with its ack id (borrowed payload). */
-    void (*job)(void *ud, int64_t ack_id, json_t *payload);
+    /* A `request` event with its ack id; the payload (read in place from the frame, or from
+     * its jansson values) is borrowed for the call. */
+    void (*job)(void *ud, int64_t ack_id, const struct rp_job_payload *payload);
     /* A `test-network` event with its ack id (borrowed payload). */
     void (*test_network)(void *ud, int64_t ack_id, json_t *payload);
 };

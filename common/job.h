@@ -1,10 +1,12 @@
 /* job: the HTTP job a platform sends in a `request` event, validated before anything is sent.
- * Pure logic: takes a jansson value, gives a struct rp_job or a typed error. */
+ * Pure logic: takes a jansson value or msgpack objects, gives a struct rp_job or a typed
+ * error. */
 #ifndef JOB_H
 #define JOB_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -41,9 +43,57 @@ struct rp_job {
     int port;       /* explicit or the scheme's default */
 };
 
+/* A `request` payload as it came, read in place: jansson values, or the msgpack objects of the
+ * frame (no jansson tree built for the agent's hot path). Validation is the same for both. */
+enum rp_jv_kind {
+    RP_JV_ABSENT,
+    RP_JV_NULL,
+    RP_JV_STR,
+    RP_JV_INT,
+    RP_JV_REAL,
+    RP_JV_BOOL,
+    RP_JV_MAP,
+    RP_JV_ARRAY,
+    RP_JV_OTHER
+};
+struct rp_jv {
+    enum rp_jv_kind kind;
+    const char *s; /* STR: the bytes, not NUL-terminated */
+    size_t len;
+    int64_t i;
+    double d;
+    bool b;
+    const void *node; /* the reader's own value (maps, arrays) */
+};
+struct rp_jv_ops {
+    void (*get)(const struct rp_jv *map, const char *key, struct rp_jv *out); /* ABSENT: none */
+    bool (*next)(const struct rp_jv *map, void **it, struct rp_jv *key, struct rp_jv *val);
+    size_t (*size)(const struct rp_jv *array);
+    void (*item)(const struct rp_jv *array, size_t i, struct rp_jv *out);
+};
+struct rp_job_payload {
+    const struct rp_jv_ops *ops;
+    struct rp_jv root;
+};
+#define RP_JOB_PAYLOAD_MAX_DEPTH 32
+
+struct msgpack_object;
+/* Reads a jansson value (borrowed while p is used). */
+void rp_job_payload_json(struct rp_job_payload *p, const json_t *v);
+/* Reads a msgpack object in place (borrowed; NULL: absent). Returns false, leaving p unset,
+ * for payloads that would not read the same as through mpjson's jansson values (ext values
+ * such as JS undefined or dates, non-string, NUL-holding or repeated keys, non-finite floats):
+ * decode those with mpjson and use rp_job_payload_json. */
+bool rp_job_payload_msgpack(struct rp_job_payload *p, const struct msgpack_object *o);
+/* Copies the payload's "jobId" into out when it is a string of fewer than cap bytes without
+ * NUL; false otherwise. */
+bool rp_job_payload_id(const struct rp_job_payload *p, char *out, size_t cap);
+
 /* Parses and validates a `request` payload. Returns 0 and fills job (free with
  * rp_job_cleanup), RP_EINVALID_JOB, RP_EUNSUPPORTED (a `ws` job) or RP_ETOO_LARGE (a body
  * over RP_JOB_MAX_BODY) with the reason in err, or RP_ENOMEM. */
+int rp_job_parse_payload(const struct rp_job_payload *p, struct rp_job *job, struct rp_err *err);
+/* The same for a jansson value. */
 int rp_job_parse(const json_t *payload, struct rp_job *job, struct rp_err *err);
 void rp_job_cleanup(struct rp_job *job);
 

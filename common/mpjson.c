@@ -296,8 +296,13 @@ static int obj_to_json(const msgpack_object *o, int depth, json_t **out, struct 
     return 0;
 }
 
-int rp_mpjson_decode(const unsigned char *buf, size_t len, json_t **out, struct rp_err *err)
+/* one zone, kept and cleared between messages: a new one per message is an 8 KiB malloc,
+ * which also makes glibc consolidate its fast bins every time (single-threaded use) */
+static msgpack_zone *zone;
+
+int rp_mpjson_unpack(const unsigned char *buf, size_t len, msgpack_object *out, struct rp_err *err)
 {
+    rp_mpjson_unpack_end();
     if (len == 0) {
         return rp_err_set(err, RP_EBAD_FRAME, "msgpack: empty frame");
     }
@@ -308,32 +313,49 @@ int rp_mpjson_decode(const unsigned char *buf, size_t len, json_t **out, struct 
     if (used != len) {
         return rp_err_set(err, RP_EBAD_FRAME, "msgpack: %zu trailing bytes", len - used);
     }
-    /* one zone, kept and cleared between messages: a new one per message is an 8 KiB malloc,
-     * which also makes glibc consolidate its fast bins every time (single-threaded use) */
-    static msgpack_zone *zone;
     if (!zone && !(zone = msgpack_zone_new(MSGPACK_ZONE_CHUNK_SIZE))) {
         return rp_err_set(err, RP_ENOMEM, NULL);
     }
-    msgpack_object obj;
     size_t off = 0;
-    msgpack_unpack_return ret = msgpack_unpack((const char *)buf, len, &off, zone, &obj);
-    int rc;
+    msgpack_unpack_return ret = msgpack_unpack((const char *)buf, len, &off, zone, out);
     if (ret == MSGPACK_UNPACK_NOMEM_ERROR) {
-        rc = rp_err_set(err, RP_ENOMEM, NULL);
-    } else if (ret == MSGPACK_UNPACK_CONTINUE) {
-        rc = rp_err_set(err, RP_EBAD_FRAME, "msgpack: truncated value");
-    } else if (ret == MSGPACK_UNPACK_EXTRA_BYTES || (ret == MSGPACK_UNPACK_SUCCESS && off != len)) {
-        rc = rp_err_set(err, RP_EBAD_FRAME, "msgpack: %zu trailing bytes", len - off);
-    } else if (ret != MSGPACK_UNPACK_SUCCESS) {
-        rc = rp_err_set(err, RP_EBAD_FRAME, "msgpack: malformed value");
-    } else {
-        json_t *v = NULL;
-        rc = obj_to_json(&obj, 0, &v, err);
-        if (rc == 0) {
-            *out = v == UNDEFINED_SENTINEL ? json_null() : v;
-        }
+        return rp_err_set(err, RP_ENOMEM, NULL);
     }
-    msgpack_zone_clear(zone);
+    if (ret == MSGPACK_UNPACK_CONTINUE) {
+        return rp_err_set(err, RP_EBAD_FRAME, "msgpack: truncated value");
+    }
+    if (ret == MSGPACK_UNPACK_EXTRA_BYTES || (ret == MSGPACK_UNPACK_SUCCESS && off != len)) {
+        return rp_err_set(err, RP_EBAD_FRAME, "msgpack: %zu trailing bytes", len - off);
+    }
+    if (ret != MSGPACK_UNPACK_SUCCESS) {
+        return rp_err_set(err, RP_EBAD_FRAME, "msgpack: malformed value");
+    }
+    return 0;
+}
+
+void rp_mpjson_unpack_end(void)
+{
+    if (zone) {
+        msgpack_zone_clear(zone);
+    }
+}
+
+int rp_mpjson_to_json(const msgpack_object *o, json_t **out, struct rp_err *err)
+{
+    json_t *v = NULL;
+    int rc = obj_to_json(o, 0, &v, err);
+    if (rc == 0) {
+        *out = v == UNDEFINED_SENTINEL ? json_null() : v;
+    }
+    return rc;
+}
+
+int rp_mpjson_decode(const unsigned char *buf, size_t len, json_t **out, struct rp_err *err)
+{
+    msgpack_object obj;
+    int rc = rp_mpjson_unpack(buf, len, &obj, err);
+    rc = rc ? rc : rp_mpjson_to_json(&obj, out, err);
+    rp_mpjson_unpack_end();
     return rc;
 }
 

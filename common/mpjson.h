@@ -22,6 +22,16 @@
  * *out, or RP_EBAD_FRAME / RP_ENOMEM with details in err. */
 int rp_mpjson_decode(const unsigned char *buf, size_t len, json_t **out, struct rp_err *err);
 
+struct msgpack_object;
+/* The two steps of rp_mpjson_decode, for readers that look at the msgpack objects in place.
+ * rp_mpjson_unpack checks and unpacks exactly one value filling buf into *out; the objects
+ * live in one zone that the next unpack (or rp_mpjson_unpack_end, which releases it) clears.
+ * rp_mpjson_to_json gives the jansson value of an unpacked object. */
+int rp_mpjson_unpack(const unsigned char *buf, size_t len, struct msgpack_object *out,
+                     struct rp_err *err);
+void rp_mpjson_unpack_end(void);
+int rp_mpjson_to_json(const struct msgpack_object *o, json_t **out, struct rp_err *err);
+
 struct msgpack_packer;
 /* Sets pk up to append to out, for values packed by hand (no jansson value on the way). */
 void rp_mpjson_packer_init(struct msgpack_packer *pk, struct rp_buf *out);

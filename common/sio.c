@@ -60,18 +60,10 @@ static int check_data(enum rp_sio_type type, const json_t *data, struct rp_err *
     return rp_err_set(err, RP_EBAD_PACKET, "socket.io: unknown packet type");
 }
 
-int rp_sio_decode(const unsigned char *buf, size_t len, struct rp_sio_packet *p, int64_t *id_out,
-                  struct rp_err *err)
+/* Checks the decoded root (owned) and fills p. */
+static int decode_root(json_t *root, struct rp_sio_packet *p, int64_t *id_out, struct rp_err *err)
 {
-    json_t *root = NULL;
-    rp_sio_packet_init(p);
-    if (id_out) {
-        *id_out = RP_SIO_NO_ID;
-    }
-    int rc = rp_mpjson_decode(buf, len, &root, err);
-    if (rc) {
-        return rc;
-    }
+    int rc;
     if (!json_is_object(root)) {
         rc = rp_err_set(err, RP_EBAD_PACKET, "socket.io: packet is not a map");
         goto fail;
@@ -121,6 +113,74 @@ fail:
     json_decref(root);
     rp_sio_packet_cleanup(p);
     return rc;
+}
+
+int rp_sio_decode(const unsigned char *buf, size_t len, struct rp_sio_packet *p, int64_t *id_out,
+                  struct rp_err *err)
+{
+    json_t *root = NULL;
+    rp_sio_packet_init(p);
+    if (id_out) {
+        *id_out = RP_SIO_NO_ID;
+    }
+    int rc = rp_mpjson_decode(buf, len, &root, err);
+    return rc ? rc : decode_root(root, p, id_out, err);
+}
+
+int rp_sio_decode_object(const msgpack_object *o, struct rp_sio_packet *p, int64_t *id_out,
+                         struct rp_err *err)
+{
+    json_t *root = NULL;
+    rp_sio_packet_init(p);
+    if (id_out) {
+        *id_out = RP_SIO_NO_ID;
+    }
+    int rc = rp_mpjson_to_json(o, &root, err);
+    return rc ? rc : decode_root(root, p, id_out, err);
+}
+
+static bool key_is(const msgpack_object *k, const char *name)
+{
+    size_t n = strlen(name);
+    return k->type == MSGPACK_OBJECT_STR && k->via.str.size == n &&
+           memcmp(k->via.str.ptr, name, n) == 0;
+}
+
+bool rp_sio_event_in_place(const msgpack_object *o, struct rp_sio_event_view *ev)
+{
+    if (o->type != MSGPACK_OBJECT_MAP || o->via.map.size != 4) {
+        return false;
+    }
+    const msgpack_object *type = NULL;
+    const msgpack_object *nsp = NULL;
+    const msgpack_object *data = NULL;
+    const msgpack_object *id = NULL;
+    for (uint32_t i = 0; i < 4; i++) {
+        const msgpack_object_kv *kv = &o->via.map.ptr[i];
+        const msgpack_object **slot = key_is(&kv->key, "type")   ? &type
+                                      : key_is(&kv->key, "nsp")  ? &nsp
+                                      : key_is(&kv->key, "data") ? &data
+                                      : key_is(&kv->key, "id")   ? &id
+                                                                 : NULL;
+        if (!slot || *slot) {
+            return false; /* another key, or one twice */
+        }
+        *slot = &kv->val;
+    }
+    if (type->type != MSGPACK_OBJECT_POSITIVE_INTEGER || type->via.u64 != RP_SIO_EVENT ||
+        nsp->type != MSGPACK_OBJECT_STR || id->type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
+        id->via.u64 > (uint64_t)INT64_MAX || data->type != MSGPACK_OBJECT_ARRAY ||
+        data->via.array.size < 1 || data->via.array.size > 2 ||
+        data->via.array.ptr[0].type != MSGPACK_OBJECT_STR) {
+        return false;
+    }
+    ev->nsp = nsp->via.str.ptr;
+    ev->nsp_len = nsp->via.str.size;
+    ev->name = data->via.array.ptr[0].via.str.ptr;
+    ev->name_len = data->via.array.ptr[0].via.str.size;
+    ev->id = (int64_t)id->via.u64;
+    ev->arg = data->via.array.size == 2 ? &data->via.array.ptr[1] : NULL;
+    return true;
 }
 
 int rp_sio_encode(const struct rp_sio_packet *p, struct rp_buf *out, struct rp_err *err)

@@ -3,6 +3,7 @@
 #ifndef SIO_H
 #define SIO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -39,6 +40,25 @@ void rp_sio_packet_cleanup(struct rp_sio_packet *p);
  * shape error *id_out (if not NULL) still gives the id when one could be read. */
 int rp_sio_decode(const unsigned char *buf, size_t len, struct rp_sio_packet *p, int64_t *id_out,
                   struct rp_err *err);
+
+struct msgpack_object;
+/* The same from a frame already unpacked with rp_mpjson_unpack. */
+int rp_sio_decode_object(const struct msgpack_object *o, struct rp_sio_packet *p, int64_t *id_out,
+                         struct rp_err *err);
+
+/* An EVENT packet with an ack id, read in place (borrowed from the unpacked frame). */
+struct rp_sio_event_view {
+    const char *nsp; /* not NUL-terminated */
+    size_t nsp_len;
+    const char *name; /* not NUL-terminated */
+    size_t name_len;
+    int64_t id;
+    const struct msgpack_object *arg; /* the first argument; NULL when there is none */
+};
+/* True when o is exactly {type: 2, nsp: str, data: [str, arg?], id: 0..INT64_MAX} (the form
+ * the platform's events with an ack take) and fills ev; false for anything else, which
+ * rp_sio_decode_object then decodes and checks. */
+bool rp_sio_event_in_place(const struct msgpack_object *o, struct rp_sio_event_view *ev);
 
 /* Encodes p into out (appended). data is borrowed. Returns 0 or a negative code. */
 int rp_sio_encode(const struct rp_sio_packet *p, struct rp_buf *out, struct rp_err *err);

@@ -9,9 +9,9 @@ SECONDS_EACH="${1:-30}"
 bash scripts/setup.sh
 BUILD=build-fuzz
 CC=clang cmake -S . -B "$BUILD" -DRP_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
-cmake --build "$BUILD" -j"$(nproc)" --target fuzz_mpjson fuzz_packets fuzz_job fuzz_rest >/dev/null
+cmake --build "$BUILD" -j"$(nproc)" --target fuzz_mpjson fuzz_packets fuzz_job fuzz_jobmp fuzz_rest >/dev/null
 mkdir -p "$BUILD/artifacts"
-for t in mpjson packets job rest; do
+for t in mpjson packets job jobmp rest; do
     work="$BUILD/corpus/$t"
     mkdir -p "$work"
     echo "== fuzz_$t for ${SECONDS_EACH}s"

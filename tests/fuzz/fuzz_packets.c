@@ -39,15 +39,25 @@ static void f_ready(void *ud)
 {
     (void)ud;
 }
-static void f_job(void *ud, int64_t id, json_t *p)
+static void f_job(void *ud, int64_t id, const struct rp_job_payload *p)
+{
+    (void)ud;
+    (void)id;
+    struct rp_job job;
+    struct rp_err err = {0};
+    if (rp_job_parse_payload(p, &job, &err) == 0) {
+        rp_job_cleanup(&job);
+    }
+}
+static void f_netcheck(void *ud, int64_t id, json_t *p)
 {
     (void)ud;
     (void)id;
     (void)p;
 }
 
-static const struct ag_session_ops ops = {f_send,  f_watchdog, f_drop, f_fatal,
-                                          f_ready, f_job,      f_job};
+static const struct ag_session_ops ops = {f_send,  f_watchdog, f_drop,    f_fatal,
+                                          f_ready, f_job,      f_netcheck};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -24,6 +24,8 @@ struct fake {
     int ready;
     int jobs;
     int64_t last_job_id;
+    char last_url[64];
+    char last_job_key[16]; /* the payload's jobId */
     int netchecks;
 };
 
@@ -64,11 +66,21 @@ static void f_ready(void *ud)
     ((struct fake *)ud)->ready++;
 }
 
-static void f_job(void *ud, int64_t id, json_t *payload)
+static void f_job(void *ud, int64_t id, const struct rp_job_payload *payload)
 {
-    (void)payload;
-    ((struct fake *)ud)->jobs++;
-    ((struct fake *)ud)->last_job_id = id;
+    struct fake *f = ud;
+    f->jobs++;
+    f->last_job_id = id;
+    struct rp_job job;
+    struct rp_err err = {0};
+    f->last_url[0] = 0;
+    if (rp_job_parse_payload(payload, &job, &err) == 0) {
+        snprintf(f->last_url, sizeof(f->last_url), "%s", job.url);
+        rp_job_cleanup(&job);
+    }
+    if (!rp_job_payload_id(payload, f->last_job_key, sizeof(f->last_job_key))) {
+        f->last_job_key[0] = 0;
+    }
 }
 
 static void f_netcheck(void *ud, int64_t id, json_t *payload)
@@ -171,6 +183,24 @@ static void test_request_and_ack(void **state)
                    "{\"url\":\"http://127.0.0.1/\"}]}");
     assert_int_equal(f->jobs, 1);
     assert_int_equal(f->last_job_id, 77);
+    assert_string_equal(f->last_url, "http://127.0.0.1/");
+    /* read in place (the usual packet) and through jansson (an extra argument, an extra key
+     * in the packet): the same job */
+    feed_packet(s, "{\"type\":2,\"nsp\":\"/workstations\",\"id\":78,\"data\":[\"request\","
+                   "{\"url\":\"http://127.0.0.2/a\",\"jobId\":\"j-1\"}]}");
+    assert_int_equal(f->last_job_id, 78);
+    assert_string_equal(f->last_url, "http://127.0.0.2/a");
+    assert_string_equal(f->last_job_key, "j-1");
+    feed_packet(s, "{\"type\":2,\"nsp\":\"/workstations\",\"id\":79,\"data\":[\"request\","
+                   "{\"url\":\"http://127.0.0.3/b\",\"jobId\":\"j-2\"},1]}");
+    assert_int_equal(f->last_job_id, 79);
+    assert_string_equal(f->last_url, "http://127.0.0.3/b");
+    assert_string_equal(f->last_job_key, "j-2");
+    feed_packet(s, "{\"type\":2,\"nsp\":\"/workstations\",\"id\":80,\"extra\":true,"
+                   "\"data\":[\"request\",{\"url\":\"http://127.0.0.4/c\"}]}");
+    assert_int_equal(f->last_job_id, 80);
+    assert_string_equal(f->last_url, "http://127.0.0.4/c");
+    assert_int_equal(f->jobs, 4);
     json_t *arg = json_pack("{s:i}", "statusCode", 204);
     assert_int_equal(ag_session_ack(s, s->generation, 77, arg), 0);
     json_t *ack = last_sent(f);
