@@ -61,6 +61,27 @@ static void not_found(struct ctx *c, const char *what, const char *id)
     fail(c, 404, "not_found", NULL, "%s %.64s does not exist", what, id);
 }
 
+/* A write of several statements: all of them or none. tx_begin answers 503 when the database
+ * is busy; tx_end commits when rc is 0 and answers 500 "could not <what>" otherwise. */
+static bool tx_begin(struct ctx *c)
+{
+    if (ps_store_begin(c->api->store)) {
+        fail(c, 503, "busy", NULL, "the database is busy");
+        return false;
+    }
+    return true;
+}
+
+static bool tx_end(struct ctx *c, int rc, const char *what)
+{
+    if (rc || ps_store_commit(c->api->store)) {
+        ps_store_rollback(c->api->store);
+        fail(c, 500, "internal", NULL, "could not %s", what);
+        return false;
+    }
+    return true;
+}
+
 static bool split_path(struct ctx *c, char *path);
 static bool authorized(struct ctx *c);
 
@@ -460,15 +481,21 @@ static void route_webhooks(struct ctx *c, const char *m, const char *pid)
             if (!body_object(c, webhook_allowed) || !webhook_fields(c, false)) {
                 return;
             }
-            if (ps_store_webhook_update(c->api->store, pid, wid, c->body)) {
-                fail(c, 500, "internal", NULL, "could not update the webhook");
+            if (!tx_begin(c) ||
+                !tx_end(c, ps_store_webhook_update(c->api->store, pid, wid, c->body),
+                        "update the webhook")) {
                 return;
             }
             respond(c, 200, webhook_out(ps_store_webhook_get(c->api->store, pid, wid)));
         } else if (c->nseg == 6 && strcmp(m, "DELETE") == 0) {
-            ps_store_webhook_delete(c->api->store, pid, wid);
-            ps_store_delivery_cancel_webhook(c->api->store, wid);
-            respond(c, 204, NULL);
+            if (!tx_begin(c)) {
+                return;
+            }
+            int rc = ps_store_webhook_delete(c->api->store, pid, wid);
+            rc = rc ? rc : ps_store_delivery_cancel_webhook(c->api->store, wid);
+            if (tx_end(c, rc, "delete the webhook")) {
+                respond(c, 204, NULL);
+            }
         } else if (c->nseg == 7 && strcmp(m, "POST") == 0 &&
                    (strcmp(c->seg[6], "activate") == 0 || strcmp(c->seg[6], "deactivate") == 0)) {
             bool on = strcmp(c->seg[6], "activate") == 0;
@@ -594,8 +621,7 @@ static void scan_status(struct ctx *c, json_t *scan)
         strcmp(status, "running") == 0 && json_is_null(json_object_get(scan, "startedAt"));
     bool ends = ps_scan_status_is_final(status);
     struct ps_store *st = c->api->store;
-    if (ps_store_begin(st)) {
-        fail(c, 503, "busy", NULL, "the database is busy");
+    if (!tx_begin(c)) {
         return;
     }
     int rc = ps_store_scan_set_status(st, id, status, starts ? now : NULL, ends ? now : NULL);
@@ -605,10 +631,8 @@ static void scan_status(struct ctx *c, json_t *scan)
                 : NULL;
     int n = project ? ps_dispatch_scan_changed(c->api->dispatch, project, updated, from) : -1;
     json_decref(project);
-    if (n < 0 || ps_store_commit(st)) {
-        ps_store_rollback(st);
+    if (!tx_end(c, n < 0 ? RP_EINTERNAL : 0, "change the status")) {
         json_decref(updated);
-        fail(c, 500, "internal", NULL, "could not change the status");
         return;
     }
     json_object_set_new(updated, "deliveriesCreated", json_integer(n));
