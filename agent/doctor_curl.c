@@ -122,20 +122,13 @@ static int check_dns(const struct ag_options *o, FILE *out)
     return 0;
 }
 
-static const char *platform_proxy(const struct ag_options *o)
-{
-    const char *p = o->proxy_bright ? o->proxy_bright : o->proxy;
-    const char *no_proxy = getenv("NO_PROXY") ? getenv("NO_PROXY") : getenv("no_proxy");
-    return p && !rp_no_proxy_match(no_proxy, o->host) ? p : NULL;
-}
-
 /* TCP, TLS and the clock in one request to the platform's engine path. */
 static int check_platform(const struct ag_options *o, FILE *out)
 {
     int failed = 0;
     char url[1024];
     char detail[1024];
-    const char *proxy = platform_proxy(o);
+    const char *proxy = ag_options_platform_proxy(o);
     bool v6 = strchr(o->host, ':') != NULL;
     snprintf(url, sizeof(url), "%s://%s%s%s:%d/api/ws/v1/?EIO=4&transport=polling",
              o->tls ? "https" : "http", v6 ? "[" : "", o->host, v6 ? "]" : "", o->port);
@@ -204,8 +197,8 @@ static int check_platform(const struct ag_options *o, FILE *out)
 static int check_urls(const struct ag_options *o, FILE *out)
 {
     int failed = 0;
-    const char *proxy = o->proxy_target ? o->proxy_target : o->proxy;
-    const char *no_proxy = getenv("NO_PROXY") ? getenv("NO_PROXY") : getenv("no_proxy");
+    const char *proxy = ag_options_target_proxy(o);
+    const char *no_proxy = ag_options_no_proxy();
     for (size_t i = 0; i < o->n_check_urls; i++) {
         CURL *c = easy(o->check_urls[i], proxy, o->insecure_targets, 5000);
         if (!c) {

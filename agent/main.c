@@ -230,7 +230,7 @@ static void send_result(void *ud, const char *job_id, const json_t *ack)
 static void op_job(void *ud, int64_t ack_id, const struct rp_job_payload *payload)
 {
     struct agent *a = ud;
-    size_t capture = 100 * 1024;
+    size_t capture = RP_JOB_DEFAULT_CONTENT_KIB * 1024;
     if (a->session.limits_max_body > 0 && (size_t)a->session.limits_max_body > capture) {
         capture = (size_t)a->session.limits_max_body;
     }
@@ -485,12 +485,9 @@ static json_t *runtime_info(void)
 
 static int agent_start(struct agent *a, struct rp_err *err)
 {
-    const char *no_proxy = getenv("NO_PROXY") ? getenv("NO_PROXY") : getenv("no_proxy");
-    const char *target_proxy = a->opts.proxy_target ? a->opts.proxy_target : a->opts.proxy;
-    const char *bright_proxy = a->opts.proxy_bright ? a->opts.proxy_bright : a->opts.proxy;
-    if (bright_proxy && rp_no_proxy_match(no_proxy, a->opts.host)) {
-        bright_proxy = NULL;
-    }
+    const char *no_proxy = ag_options_no_proxy();
+    const char *target_proxy = ag_options_target_proxy(&a->opts);
+    const char *bright_proxy = ag_options_platform_proxy(&a->opts);
     char platform_proxy[512] = "";
     if (bright_proxy) {
         const char *p =

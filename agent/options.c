@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rp_util.h"
+
 enum opt_kind {
     OPT_STRING,
     OPT_BOOL,
@@ -617,4 +619,20 @@ void ag_options_help(FILE *out)
             fputc('\n', out);
         }
     }
+}
+
+const char *ag_options_no_proxy(void)
+{
+    return getenv("NO_PROXY") ? getenv("NO_PROXY") : getenv("no_proxy");
+}
+
+const char *ag_options_platform_proxy(const struct ag_options *o)
+{
+    const char *p = o->proxy_bright ? o->proxy_bright : o->proxy;
+    return p && !rp_no_proxy_match(ag_options_no_proxy(), o->host) ? p : NULL;
+}
+
+const char *ag_options_target_proxy(const struct ag_options *o)
+{
+    return o->proxy_target ? o->proxy_target : o->proxy;
 }

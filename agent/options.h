@@ -68,4 +68,12 @@ void ag_options_help(FILE *out);
  * "localhost" and "127.0.0.1" mean ws://HOST:8000, any other host wss://HOST. */
 int ag_options_platform_url(struct ag_options *o, struct rp_err *err);
 
+/* NO_PROXY (or no_proxy) from the environment; NULL when unset. */
+const char *ag_options_no_proxy(void);
+/* The proxy for the platform connection: --proxy-bright, else --proxy; NULL when there is
+ * none or NO_PROXY names the platform host. */
+const char *ag_options_platform_proxy(const struct ag_options *o);
+/* The proxy for targets: --proxy-target, else --proxy (NULL: none). */
+const char *ag_options_target_proxy(const struct ag_options *o);
+
 #endif
