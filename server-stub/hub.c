@@ -481,8 +481,3 @@ void ps_hub_trace_watch(struct ps_hub *hub, const char *repeater_id, bool enable
         }
     }
 }
-
-size_t ps_hub_connections(const struct ps_hub *hub)
-{
-    return hub->n_conns;
-}

@@ -90,7 +90,5 @@ void ps_hub_repeater_kick(struct ps_hub *hub, const char *repeater_id, const cha
                           const char *message);
 /* Tells the repeater's connections whether their live trace is watched (trace-watch). */
 void ps_hub_trace_watch(struct ps_hub *hub, const char *repeater_id, bool enabled);
-/* Connections and requests in flight, for status. */
-size_t ps_hub_connections(const struct ps_hub *hub);
 
 #endif
