@@ -56,6 +56,7 @@ void ag_session_cleanup(struct ag_session *s)
     free(s->token);
     free(s->repeater_id);
     json_decref(s->runtime);
+    rp_buf_cleanup(&s->ack_buf);
     memset(s, 0, sizeof(*s));
 }
 
@@ -420,13 +421,16 @@ int ag_session_ack_packed(struct ag_session *s, uint64_t generation, int64_t ack
     if (generation != s->generation || s->state < AG_SESSION_DEPLOYING) {
         return RP_ESHUTTING_DOWN;
     }
-    struct rp_buf buf;
-    rp_buf_init(&buf);
-    int rc = rp_sio_encode_ack_packed(AG_NAMESPACE, ack_id, pack, ctx, &buf);
+    /* one buffer for every ack (send copies it): no malloc and realloc per job */
+    struct rp_buf *buf = &s->ack_buf;
+    rp_buf_reset(buf);
+    int rc = rp_sio_encode_ack_packed(AG_NAMESPACE, ack_id, pack, ctx, buf);
     if (rc == 0) {
-        rc = s->ops->send(s->ud, buf.data, buf.len, true);
+        rc = s->ops->send(s->ud, buf->data, buf->len, true);
     }
-    rp_buf_cleanup(&buf);
+    if (buf->cap_alloc > 64 * 1024) {
+        rp_buf_cleanup(buf); /* a large body's ack: do not keep its memory */
+    }
     return rc;
 }
 

@@ -61,6 +61,7 @@ struct ag_session {
     bool ext_capacity;     /* the platform wants the agent's capacity */
     long limits_max_body;  /* from `limits`; 0 when not sent */
     uint64_t frames_rejected;
+    struct rp_buf ack_buf; /* reused by ag_session_ack_packed (released when it grew large) */
 };
 
 /* token, repeater_id are copied; runtime is borrowed and copied. */
