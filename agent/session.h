@@ -36,7 +36,9 @@ struct ag_session_ops {
     /* The session is deployed (jobs may flow). */
     void (*ready)(void *ud);
     /* A `request` event with its ack id; the payload (read in place from the frame, or from
-     * its jansson values) is borrowed for the call. */
+     * its jansson values) is borrowed for the call and may live in mpjson's unpack zone: the
+     * callback must be done with it before anything decodes msgpack (it copies what it
+     * keeps; sends only encode). */
     void (*job)(void *ud, int64_t ack_id, const struct rp_job_payload *payload);
     /* A `test-network` event with its ack id (borrowed payload). */
     void (*test_network)(void *ud, int64_t ack_id, json_t *payload);

@@ -382,14 +382,12 @@ static void mp_item(const struct rp_jv *arr, size_t i, struct rp_jv *out)
 
 static const struct rp_jv_ops mp_ops = {mp_get, mp_next, mp_size, mp_item};
 
-/* True when o reads the same in place as through mpjson's jansson values: no ext value (JS
- * undefined and dates become something else there), only string keys without NUL, no key
- * twice in a map, no non-finite float. */
-static bool mp_plain(const msgpack_object *o, int depth)
+/* True when o reads the same in place as through mpjson's jansson values, as far as any map
+ * or array goes: no ext value (JS undefined and dates become something else there), only
+ * string keys without NUL, no non-finite float. Linear; the depth is bounded by mpjson's
+ * unpack, which checked the whole frame. */
+static bool mp_plain(const msgpack_object *o)
 {
-    if (depth > RP_JOB_PAYLOAD_MAX_DEPTH) {
-        return false;
-    }
     switch (o->type) {
     case MSGPACK_OBJECT_EXT:
         return false;
@@ -398,7 +396,7 @@ static bool mp_plain(const msgpack_object *o, int depth)
         return isfinite(o->via.f64);
     case MSGPACK_OBJECT_ARRAY:
         for (uint32_t i = 0; i < o->via.array.size; i++) {
-            if (!mp_plain(&o->via.array.ptr[i], depth + 1)) {
+            if (!mp_plain(&o->via.array.ptr[i])) {
                 return false;
             }
         }
@@ -408,13 +406,8 @@ static bool mp_plain(const msgpack_object *o, int depth)
             const msgpack_object *k = &o->via.map.ptr[i].key;
             if (k->type != MSGPACK_OBJECT_STR ||
                 (k->via.str.size && memchr(k->via.str.ptr, 0, k->via.str.size)) ||
-                !mp_plain(&o->via.map.ptr[i].val, depth + 1)) {
+                !mp_plain(&o->via.map.ptr[i].val)) {
                 return false;
-            }
-            for (uint32_t j = 0; j < i; j++) {
-                if (mp_key_is(&o->via.map.ptr[j].key, k->via.str.ptr, k->via.str.size)) {
-                    return false;
-                }
             }
         }
         return true;
@@ -423,13 +416,44 @@ static bool mp_plain(const msgpack_object *o, int depth)
     }
 }
 
-bool rp_job_payload_msgpack(struct rp_job_payload *p, const msgpack_object *o)
+/* True when the map has at most max entries and no key twice (jansson keeps one value per
+ * key). Only the maps validation reads by key or walks need it: the payload and its headers.
+ * The bound keeps the check small; a wider map takes the jansson reading. */
+static bool mp_keys_unique(const msgpack_object *o, uint32_t max)
 {
-    if (o && !mp_plain(o, 0)) {
+    if (o->type != MSGPACK_OBJECT_MAP) {
+        return true;
+    }
+    if (o->via.map.size > max) {
         return false;
     }
+    for (uint32_t i = 0; i < o->via.map.size; i++) {
+        const msgpack_object *k = &o->via.map.ptr[i].key;
+        for (uint32_t j = 0; j < i; j++) {
+            if (mp_key_is(&o->via.map.ptr[j].key, k->via.str.ptr, k->via.str.size)) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+bool rp_job_payload_msgpack(struct rp_job_payload *p, const msgpack_object *o)
+{
+    if (o && (!mp_plain(o) || !mp_keys_unique(o, 64))) {
+        return false;
+    }
+    struct rp_jv root;
+    jv_from_mp(o, &root);
+    if (root.kind == RP_JV_MAP) {
+        struct rp_jv headers;
+        mp_get(&root, "headers", &headers);
+        if (headers.kind == RP_JV_MAP && !mp_keys_unique(headers.node, RP_JOB_MAX_HEADERS + 1)) {
+            return false;
+        }
+    }
     p->ops = &mp_ops;
-    jv_from_mp(o, &p->root);
+    p->root = root;
     return true;
 }
 

@@ -75,15 +75,16 @@ struct rp_job_payload {
     const struct rp_jv_ops *ops;
     struct rp_jv root;
 };
-#define RP_JOB_PAYLOAD_MAX_DEPTH 32
 
 struct msgpack_object;
 /* Reads a jansson value (borrowed while p is used). */
 void rp_job_payload_json(struct rp_job_payload *p, const json_t *v);
 /* Reads a msgpack object in place (borrowed; NULL: absent). Returns false, leaving p unset,
  * for payloads that would not read the same as through mpjson's jansson values (ext values
- * such as JS undefined or dates, non-string, NUL-holding or repeated keys, non-finite floats):
- * decode those with mpjson and use rp_job_payload_json. */
+ * such as JS undefined or dates, non-string or NUL-holding keys, non-finite floats, a key
+ * twice in the payload or its headers) or that are unusually wide (more than 64 fields or
+ * RP_JOB_MAX_HEADERS + 1 header names): decode those with mpjson, use rp_job_payload_json.
+ * Objects from rp_mpjson_unpack live until the next unpack: finish with p before that. */
 bool rp_job_payload_msgpack(struct rp_job_payload *p, const struct msgpack_object *o);
 /* Copies the payload's "jobId" into out when it is a string of fewer than cap bytes without
  * NUL; false otherwise. */

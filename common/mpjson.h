@@ -25,7 +25,8 @@ int rp_mpjson_decode(const unsigned char *buf, size_t len, json_t **out, struct 
 struct msgpack_object;
 /* The two steps of rp_mpjson_decode, for readers that look at the msgpack objects in place.
  * rp_mpjson_unpack checks and unpacks exactly one value filling buf into *out; the objects
- * live in one zone that the next unpack (or rp_mpjson_unpack_end, which releases it) clears.
+ * live in one zone that the next unpack, rp_mpjson_decode or rp_mpjson_unpack_end clears (the
+ * zone itself is kept). Nothing may decode msgpack while such objects are still in use.
  * rp_mpjson_to_json gives the jansson value of an unpacked object. */
 int rp_mpjson_unpack(const unsigned char *buf, size_t len, struct msgpack_object *out,
                      struct rp_err *err);
