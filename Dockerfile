@@ -1,6 +1,8 @@
 # repeater as a container: a Debian build stage, then a slim runtime stage with only the
 # runtime libraries of packaging/runtime-packages.txt, running as uid 1000.
 #   docker build -t repeater .
+# (after a Debian security update of curl: docker build --no-cache, so libcurl is rebuilt from
+# the current source; see docs/operations.md#libcurl)
 #   docker run -e REPEATER_TOKEN=... -e REPEATER_ID=... repeater
 FROM debian:bookworm AS build
 RUN apt-get update \

@@ -70,8 +70,10 @@ PIDS+=($!)
 until [ -s "$WORK/slow.port" ]; do sleep 0.05; done
 SLOW_PORT=$(cat "$WORK/slow.port")
 
-# The agent as installed: without the SSL_CERT_FILE/SSL_CERT_DIR of a developer's shell.
+# The agent as installed: without the SSL_CERT_FILE/SSL_CERT_DIR of a developer's shell, and
+# for a build against the system's libcurl with the GnuTLS setting its systemd unit has.
 AGENT_ENV=(env -u SSL_CERT_FILE -u SSL_CERT_DIR)
+[ "${RP_SYSTEM_CURL:-0}" = 1 ] && AGENT_ENV+=(GNUTLS_NO_IMPLICIT_INIT=1)
 PORT=$(free_port)
 "${AGENT_ENV[@]}" "$BUILD/agent/repeater" --token bench-token --id benchrepeater1 --platform "ws://127.0.0.1:$PORT" \
     --max-inflight 1024 --log-level error &

@@ -10,7 +10,8 @@
 # --token, --id, --hostname, --platform (written into a new configuration file),
 # --system-curl (link Debian's libcurl4 instead of building scripts/build-curl.sh's; also
 # RP_SYSTEM_CURL=1). Without --no-deps the bundled libcurl is rebuilt when Debian has published
-# a newer curl source (a security update): run install.sh again to take it.
+# a newer curl source (a security update): run install.sh again to take it. With --no-deps it
+# must have been built before (bash scripts/build-curl.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,7 +34,7 @@ while [ $# -gt 0 ]; do
     --id) ID=$2; shift 2 ;;
     --hostname) HOSTNAME_OPT=$2; shift 2 ;;
     --platform) PLATFORM_OPT=$2; shift 2 ;;
-    -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -53,6 +54,9 @@ if [ "$DEPS" = 1 ]; then
         build-essential cmake pkg-config libwebsockets-dev libssl-dev libjansson-dev \
         libuv1-dev libmsgpack-dev libsqlite3-dev "${CURL_DEV[@]}"
     export RP_CURL_MODE=--update
+else
+    # no apt at all: reuse the libcurl built before, or say to build it (or --system-curl)
+    export RP_CURL_MODE="${RP_CURL_MODE:---offline}"
 fi
 
 BUILD="${RP_INSTALL_BUILD_DIR:-build-install}"
