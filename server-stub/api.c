@@ -360,6 +360,29 @@ static bool valid_method(const char *m)
     return false;
 }
 
+/* Checks a url (and headers) by the rules a delivery job must meet, naming field on error. */
+static bool job_probe(struct ctx *c, const char *field, const char *url, json_t *headers)
+{
+    json_t *probe = json_pack("{s:s}", "url", url);
+    if (probe && headers) {
+        json_object_set(probe, "headers", headers);
+    }
+    struct rp_job job;
+    struct rp_err err = {0};
+    int rc = probe ? rp_job_parse(probe, &job, &err) : rp_err_set(&err, RP_ENOMEM, NULL);
+    json_decref(probe);
+    if (rc == RP_ENOMEM) {
+        fail(c, 500, "internal", NULL, "out of memory");
+        return false;
+    }
+    if (rc) {
+        fail(c, 400, "invalid_field", field, "%s", err.msg);
+        return false;
+    }
+    rp_job_cleanup(&job);
+    return true;
+}
+
 /* Checks the webhook members present in the body; required ones only when creating. */
 static bool webhook_fields(struct ctx *c, bool create)
 {
@@ -400,31 +423,12 @@ static bool webhook_fields(struct ctx *c, bool create)
     if (!field_string(c, "url", create, false, RP_JOB_MAX_URL, &s)) {
         return false;
     }
-    if (s) {
-        json_t *probe = json_pack("{s:s}", "url", s);
-        struct rp_job job;
-        struct rp_err err = {0};
-        int rc = rp_job_parse(probe, &job, &err);
-        json_decref(probe);
-        if (rc) {
-            fail(c, 400, "invalid_field", "url", "%s", err.msg);
-            return false;
-        }
-        rp_job_cleanup(&job);
+    if (s && !job_probe(c, "url", s, NULL)) {
+        return false;
     }
     json_t *headers = json_object_get(c->body, "headers");
-    if (headers && !json_is_null(headers)) {
-        json_t *probe = json_pack("{s:s, s:O}", "url", "http://x/", "headers", headers);
-        struct rp_job job;
-        struct rp_err err = {0};
-        int rc = rp_job_parse(probe, &job, &err);
-        json_decref(probe);
-        if (rc || !json_is_object(headers)) {
-            fail(c, 400, "invalid_field", "headers", "%s",
-                 rc ? err.msg : "headers must be an object");
-            return false;
-        }
-        rp_job_cleanup(&job);
+    if (headers && !json_is_null(headers) && !job_probe(c, "headers", "http://x/", headers)) {
+        return false;
     }
     if (!field_string(c, "secret", false, true, 256, &s)) {
         return false;
