@@ -258,19 +258,15 @@ static bool events_allowed(struct ag_session *s, const char *name, int name_len,
     return false;
 }
 
-static bool view_is(const char *s, size_t len, const char *want)
-{
-    return strlen(want) == len && memcmp(s, want, len) == 0;
-}
-
 /* The hot path: a `request` event read from the msgpack objects in place, without the jansson
  * tree of the packet. False when the frame is anything else (rp_sio_decode_object takes it). */
 static bool request_in_place(struct ag_session *s, const msgpack_object *root)
 {
     struct rp_sio_event_view ev;
     struct rp_job_payload payload;
-    if (!rp_sio_event_in_place(root, &ev) || !view_is(ev.nsp, ev.nsp_len, AG_NAMESPACE) ||
-        !view_is(ev.name, ev.name_len, "request") || !rp_job_payload_msgpack(&payload, ev.arg)) {
+    if (!rp_sio_event_in_place(root, &ev) ||
+        !rp_mpjson_str_is(ev.nsp, AG_NAMESPACE, strlen(AG_NAMESPACE)) ||
+        !rp_mpjson_str_is(ev.name, "request", 7) || !rp_job_payload_msgpack(&payload, ev.arg)) {
         return false;
     }
     if (events_allowed(s, "request", 7, ev.id)) {

@@ -12,6 +12,7 @@
 
 #include <msgpack.h>
 
+#include "mpjson.h"
 #include "rp_util.h"
 
 bool rp_http_token_valid(const char *s, size_t len)
@@ -338,18 +339,12 @@ static void jv_from_mp(const msgpack_object *o, struct rp_jv *out)
     }
 }
 
-static bool mp_key_is(const msgpack_object *k, const char *key, size_t len)
-{
-    return k->type == MSGPACK_OBJECT_STR && k->via.str.size == len &&
-           (len == 0 || memcmp(k->via.str.ptr, key, len) == 0);
-}
-
 static void mp_get(const struct rp_jv *map, const char *key, struct rp_jv *out)
 {
     const msgpack_object_map *m = &((const msgpack_object *)map->node)->via.map;
     size_t len = strlen(key);
     for (uint32_t i = 0; i < m->size; i++) {
-        if (mp_key_is(&m->ptr[i].key, key, len)) {
+        if (rp_mpjson_str_is(&m->ptr[i].key, key, len)) {
             jv_from_mp(&m->ptr[i].val, out);
             return;
         }
@@ -430,7 +425,7 @@ static bool mp_keys_unique(const msgpack_object *o, uint32_t max)
     for (uint32_t i = 0; i < o->via.map.size; i++) {
         const msgpack_object *k = &o->via.map.ptr[i].key;
         for (uint32_t j = 0; j < i; j++) {
-            if (mp_key_is(&o->via.map.ptr[j].key, k->via.str.ptr, k->via.str.size)) {
+            if (rp_mpjson_str_is(&o->via.map.ptr[j].key, k->via.str.ptr, k->via.str.size)) {
                 return false;
             }
         }

@@ -350,6 +350,13 @@ int rp_mpjson_to_json(const msgpack_object *o, json_t **out, struct rp_err *err)
     return rc;
 }
 
+bool rp_mpjson_str_is(const msgpack_object *o, const char *s, size_t n)
+{
+    /* msgpack-c gives a NULL pointer for an empty string */
+    return o->type == MSGPACK_OBJECT_STR && o->via.str.size == n &&
+           (n == 0 || memcmp(o->via.str.ptr, s, n) == 0);
+}
+
 int rp_mpjson_decode(const unsigned char *buf, size_t len, json_t **out, struct rp_err *err)
 {
     msgpack_object obj;

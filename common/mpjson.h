@@ -9,6 +9,7 @@
 #ifndef MPJSON_H
 #define MPJSON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -32,6 +33,8 @@ int rp_mpjson_unpack(const unsigned char *buf, size_t len, struct msgpack_object
                      struct rp_err *err);
 void rp_mpjson_unpack_end(void);
 int rp_mpjson_to_json(const struct msgpack_object *o, json_t **out, struct rp_err *err);
+/* True when o is a msgpack str of exactly the n bytes at s. */
+bool rp_mpjson_str_is(const struct msgpack_object *o, const char *s, size_t n);
 
 struct msgpack_packer;
 /* Sets pk up to append to out, for values packed by hand (no jansson value on the way). */

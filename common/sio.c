@@ -118,13 +118,15 @@ fail:
 int rp_sio_decode(const unsigned char *buf, size_t len, struct rp_sio_packet *p, int64_t *id_out,
                   struct rp_err *err)
 {
-    json_t *root = NULL;
+    msgpack_object o;
     rp_sio_packet_init(p);
     if (id_out) {
         *id_out = RP_SIO_NO_ID;
     }
-    int rc = rp_mpjson_decode(buf, len, &root, err);
-    return rc ? rc : decode_root(root, p, id_out, err);
+    int rc = rp_mpjson_unpack(buf, len, &o, err);
+    rc = rc ? rc : rp_sio_decode_object(&o, p, id_out, err);
+    rp_mpjson_unpack_end();
+    return rc;
 }
 
 int rp_sio_decode_object(const msgpack_object *o, struct rp_sio_packet *p, int64_t *id_out,
@@ -141,9 +143,7 @@ int rp_sio_decode_object(const msgpack_object *o, struct rp_sio_packet *p, int64
 
 static bool key_is(const msgpack_object *k, const char *name)
 {
-    size_t n = strlen(name);
-    return k->type == MSGPACK_OBJECT_STR && k->via.str.size == n &&
-           memcmp(k->via.str.ptr, name, n) == 0;
+    return rp_mpjson_str_is(k, name, strlen(name));
 }
 
 bool rp_sio_event_in_place(const msgpack_object *o, struct rp_sio_event_view *ev)
@@ -174,10 +174,8 @@ bool rp_sio_event_in_place(const msgpack_object *o, struct rp_sio_event_view *ev
         data->via.array.ptr[0].type != MSGPACK_OBJECT_STR) {
         return false;
     }
-    ev->nsp = nsp->via.str.ptr;
-    ev->nsp_len = nsp->via.str.size;
-    ev->name = data->via.array.ptr[0].via.str.ptr;
-    ev->name_len = data->via.array.ptr[0].via.str.size;
+    ev->nsp = nsp;
+    ev->name = &data->via.array.ptr[0];
     ev->id = (int64_t)id->via.u64;
     ev->arg = data->via.array.size == 2 ? &data->via.array.ptr[1] : NULL;
     return true;

@@ -48,10 +48,8 @@ int rp_sio_decode_object(const struct msgpack_object *o, struct rp_sio_packet *p
 
 /* An EVENT packet with an ack id, read in place (borrowed from the unpacked frame). */
 struct rp_sio_event_view {
-    const char *nsp; /* not NUL-terminated */
-    size_t nsp_len;
-    const char *name; /* not NUL-terminated */
-    size_t name_len;
+    const struct msgpack_object *nsp;  /* a str (compare with rp_mpjson_str_is) */
+    const struct msgpack_object *name; /* a str */
     int64_t id;
     const struct msgpack_object *arg; /* the first argument; NULL when there is none */
 };
