@@ -5,11 +5,10 @@
 # the current source; see docs/operations.md#libcurl)
 #   docker run -e REPEATER_TOKEN=... -e REPEATER_ID=... repeater
 FROM debian:bookworm AS build
+COPY packaging/build-packages.txt /tmp/build-packages.txt
 RUN apt-get update \
- && apt-get install -y --no-install-recommends build-essential cmake pkg-config \
-      libwebsockets-dev libssl-dev libjansson-dev libuv1-dev libmsgpack-dev libsqlite3-dev \
-      dpkg-dev debian-archive-keyring zlib1g-dev libbrotli-dev libzstd-dev \
- && rm -rf /var/lib/apt/lists/*
+ && grep -E '^[a-z0-9]' /tmp/build-packages.txt | xargs apt-get install -y --no-install-recommends \
+ && rm -rf /var/lib/apt/lists/* /tmp/build-packages.txt
 WORKDIR /src
 COPY . .
 # libcurl for HTTP and HTTPS only, from Debian's current curl source (scripts/build-curl.sh)

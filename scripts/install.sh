@@ -48,11 +48,9 @@ if [ "$DEPS" = 1 ]; then
     mapfile -t RUNTIME < <(grep -E '^[a-z0-9]' packaging/runtime-packages.txt)
     export DEBIAN_FRONTEND=noninteractive
     $SUDO apt-get update -q
-    CURL_DEV=(dpkg-dev debian-archive-keyring zlib1g-dev libbrotli-dev libzstd-dev)
-    [ "${RP_SYSTEM_CURL:-0}" = 1 ] && CURL_DEV=(libcurl4-openssl-dev libcurl4)
-    $SUDO apt-get install -y -q --no-install-recommends "${RUNTIME[@]}" \
-        build-essential cmake pkg-config libwebsockets-dev libssl-dev libjansson-dev \
-        libuv1-dev libmsgpack-dev libsqlite3-dev "${CURL_DEV[@]}"
+    mapfile -t BUILD_PKGS < <(grep -E '^[a-z0-9]' packaging/build-packages.txt)
+    [ "${RP_SYSTEM_CURL:-0}" = 1 ] && BUILD_PKGS+=(libcurl4-openssl-dev libcurl4)
+    $SUDO apt-get install -y -q --no-install-recommends "${RUNTIME[@]}" "${BUILD_PKGS[@]}"
     export RP_CURL_MODE=--update
 else
     # no apt at all: reuse the libcurl built before, or say to build it (or --system-curl)

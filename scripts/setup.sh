@@ -4,13 +4,10 @@
 # Idempotent: when every package is already installed it changes nothing.
 set -euo pipefail
 
-PACKAGES=(
-    build-essential cmake pkg-config
-    libwebsockets-dev libwebsockets-evlib-uv libssl-dev libjansson-dev
-    libcurl4-openssl-dev libuv1-dev libmsgpack-dev libsqlite3-dev
-    dpkg-dev debian-archive-keyring zlib1g-dev libbrotli-dev libzstd-dev
-    nodejs curl ca-certificates
-)
+# the build packages (packaging/build-packages.txt), the system libcurl's headers (CI tests
+# that build too), lws' libuv plugin, and what the scripts run
+mapfile -t PACKAGES < <(grep -E '^[a-z0-9]' "$(dirname "$0")/../packaging/build-packages.txt")
+PACKAGES+=(libcurl4-openssl-dev libwebsockets-evlib-uv nodejs curl ca-certificates)
 if [ "${1:-test}" != "build" ]; then
     PACKAGES+=(
         clang-format libcmocka-dev npm openssl valgrind
