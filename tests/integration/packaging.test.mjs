@@ -117,6 +117,8 @@ test('the Dockerfile runtime stage: runtime list, uid 1000, entrypoint, health c
   const df = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
   const runtime = df.slice(df.indexOf('AS runtime'));
   assert.match(df, /^FROM debian:bookworm AS build$/m);
+  assert.match(df.slice(0, df.indexOf('AS runtime')), /COPY packaging\/build-packages\.txt/,
+    'the build stage installs the shared build package list');
   assert.match(df, /^FROM debian:bookworm-slim AS runtime$/m);
   assert.match(runtime, /COPY packaging\/runtime-packages\.txt/);
   assert.doesNotMatch(runtime, /-dev\b/, 'no development package in the runtime stage');
