@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/time.h>
-#include <time.h>
 
 #include <msgpack.h>
 
@@ -178,8 +176,6 @@ static const char *header_find(const struct rp_header *list, size_t n, const cha
     return NULL;
 }
 
-/* Sets body and, for bytes that are not UTF-8 text, encoding "base64". A text body cut by
- * the cap in the middle of a character keeps only whole characters. */
 /* True when len bytes (len > 0) are shown as text, the first *text_len of them; false: base64.
  * A text body cut by the cap in the middle of a character keeps only whole characters. */
 static bool body_is_text(const unsigned char *p, size_t len, bool want_text, size_t *text_len)

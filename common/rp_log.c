@@ -4,8 +4,6 @@
 
 #include <stdarg.h>
 #include <string.h>
-#include <sys/time.h>
-#include <time.h>
 
 #include <jansson.h>
 

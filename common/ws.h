@@ -16,9 +16,7 @@ struct rp_ws_frame;
 /* Zero-initialised; a client's queue sets mask (RFC 6455: a client masks every frame). */
 struct rp_ws_queue {
     struct rp_ws_frame *head, *tail;
-    size_t n;
     bool mask;
-    struct rp_buf batch; /* the frames of one write, when there are several */
 };
 
 /* Up to this many bytes of queued frames go out in one write. */

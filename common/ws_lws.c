@@ -64,7 +64,6 @@ int rp_ws_queue_push(struct rp_ws_queue *q, const unsigned char *data, size_t le
         q->head = f;
     }
     q->tail = f;
-    q->n++;
     return 0;
 }
 
@@ -75,7 +74,6 @@ static struct rp_ws_frame *queue_pop(struct rp_ws_queue *q)
     if (!q->head) {
         q->tail = NULL;
     }
-    q->n--;
     return f;
 }
 
@@ -98,16 +96,17 @@ int rp_ws_queue_write(struct rp_ws_queue *q, struct lws *wsi)
         free(f);
         return rc;
     }
-    rp_buf_reset(&q->batch);
-    while (q->head && q->batch.len + q->head->wire_len <= RP_WS_BATCH_MAX) {
+    /* one scratch buffer for every queue (single-threaded; lws keeps what the socket did not
+     * take, so nothing outlives the call) */
+    static unsigned char batch[RP_WS_BATCH_MAX];
+    size_t len = 0;
+    while (q->head && len + q->head->wire_len <= RP_WS_BATCH_MAX) {
         struct rp_ws_frame *f = queue_pop(q);
-        int rc = rp_buf_append(&q->batch, f->wire, f->wire_len);
+        memcpy(batch + len, f->wire, f->wire_len);
+        len += f->wire_len;
         free(f);
-        if (rc) {
-            return -1;
-        }
     }
-    return write_raw(wsi, q->batch.data, q->batch.len);
+    return write_raw(wsi, batch, len);
 }
 
 void rp_ws_queue_clear(struct rp_ws_queue *q)
@@ -118,8 +117,6 @@ void rp_ws_queue_clear(struct rp_ws_queue *q)
         free(f);
     }
     q->tail = NULL;
-    q->n = 0;
-    rp_buf_cleanup(&q->batch);
 }
 
 void rp_ws_rx_init(struct rp_ws_rx *rx, size_t cap)
