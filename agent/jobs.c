@@ -7,7 +7,6 @@
 
 #include "metrics.h"
 #include "rp_log.h"
-#include "rp_util.h"
 
 #define SUB "jobs"
 
@@ -37,7 +36,7 @@ struct ag_jobs {
 };
 
 struct ag_jobs *ag_jobs_new(struct rp_exec *ex, const struct ag_jobs_cfg *cfg, ag_jobs_done_cb cb,
-                            ag_jobs_trace_cb trace, void *ud)
+                            ag_jobs_plain_cb plain, ag_jobs_trace_cb trace, void *ud)
 {
     struct ag_jobs *j = calloc(1, sizeof(*j));
     if (!j) {
@@ -46,6 +45,7 @@ struct ag_jobs *ag_jobs_new(struct rp_exec *ex, const struct ag_jobs_cfg *cfg, a
     j->ex = ex;
     j->cfg = *cfg;
     j->cb = cb;
+    j->plain = plain;
     j->trace = trace;
     j->ud = ud;
     return j;
@@ -129,7 +129,7 @@ static void on_done(struct rp_exec_call *call, struct rp_record *rec, void *ud)
     if (j->cfg.metrics) {
         ag_metrics_job(j->cfg.metrics, rec);
     }
-    if (j->plain && !job->ctx.full_record && !job->ctx.job_id[0]) {
+    if (!job->ctx.full_record && !job->ctx.job_id[0]) {
         j->plain(j->ud, job->ctx.generation, job->ctx.ack_id, rec);
     } else {
         answer_record(j, job, rec);
@@ -268,11 +268,6 @@ void ag_jobs_on_idle(struct ag_jobs *j, void (*idle)(void *ud), void *ud)
 {
     j->idle = idle;
     j->idle_ud = ud;
-}
-
-void ag_jobs_on_plain_ack(struct ag_jobs *j, ag_jobs_plain_cb plain)
-{
-    j->plain = plain;
 }
 
 void ag_jobs_free(struct ag_jobs *j)

@@ -41,9 +41,14 @@ struct ag_job_ctx {
 };
 
 struct ag_jobs;
+/* A job that wants a plain Bright ack (no full record) and has no job id is answered through
+ * this instead of the done callback, with its record (borrowed during the call), so the ack
+ * can be packed straight from it. */
+typedef void (*ag_jobs_plain_cb)(void *ud, uint64_t generation, int64_t ack_id,
+                                 const struct rp_record *rec);
 
 struct ag_jobs *ag_jobs_new(struct rp_exec *ex, const struct ag_jobs_cfg *cfg, ag_jobs_done_cb cb,
-                            ag_jobs_trace_cb trace, void *ud);
+                            ag_jobs_plain_cb plain, ag_jobs_trace_cb trace, void *ud);
 /* Validates and runs (or queues) a job; payload is borrowed. */
 void ag_jobs_submit(struct ag_jobs *j, const struct ag_job_ctx *ctx,
                     const struct rp_job_payload *payload);
@@ -57,12 +62,6 @@ size_t ag_jobs_queued(const struct ag_jobs *j);
 void ag_jobs_cancel_all(struct ag_jobs *j);
 /* Called whenever the scheduler becomes empty (for a graceful drain). */
 void ag_jobs_on_idle(struct ag_jobs *j, void (*idle)(void *ud), void *ud);
-/* A job that wants a plain Bright ack (no full record) and has no job id is answered through
- * this instead of the done callback, with its record (borrowed during the call), so the ack
- * can be packed straight from it. */
-typedef void (*ag_jobs_plain_cb)(void *ud, uint64_t generation, int64_t ack_id,
-                                 const struct rp_record *rec);
-void ag_jobs_on_plain_ack(struct ag_jobs *j, ag_jobs_plain_cb plain);
 /* Frees the scheduler; call after ag_jobs_cancel_all. NULL is a no-op. */
 void ag_jobs_free(struct ag_jobs *j);
 

@@ -530,7 +530,7 @@ static int agent_start(struct agent *a, struct rp_err *err)
         .cacert_file = a->opts.cacert,
         .insecure = a->opts.insecure_targets,
         .default_timeout_ms = a->opts.timeout_ms,
-        .default_capture = 100 * 1024,
+        .default_capture = RP_JOB_DEFAULT_CONTENT_KIB * 1024,
         .extra_headers = a->opts.headers,
         .n_extra_headers = a->opts.n_headers,
         .redact = &a->redact,
@@ -543,12 +543,11 @@ static int agent_start(struct agent *a, struct rp_err *err)
     struct ag_jobs_cfg jc = {.max_inflight = (size_t)a->opts.max_inflight,
                              .max_queue = (size_t)a->opts.max_queue,
                              .metrics = &a->metrics};
-    a->jobs = ag_jobs_new(a->exec, &jc, on_job_done, on_job_trace, a);
+    a->jobs = ag_jobs_new(a->exec, &jc, on_job_done, on_plain_ack, on_job_trace, a);
     if (!a->jobs) {
         return rp_err_set(err, RP_ENOMEM, NULL);
     }
     ag_jobs_on_idle(a->jobs, on_idle, a);
-    ag_jobs_on_plain_ack(a->jobs, on_plain_ack);
     if (ag_results_init(&a->results)) {
         return rp_err_set(err, RP_ENOMEM, NULL);
     }
