@@ -31,38 +31,22 @@ static void on_down(void *ud, const char *reason)
     (void)reason;
 }
 
-static long status_kb(const char *key)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    if (!f) {
-        return -1;
-    }
-    char line[256];
-    long v = -1;
-    size_t n = strlen(key);
-    while (fgets(line, sizeof(line), f)) {
-        if (strncmp(line, key, n) == 0 && line[n] == ':') {
-            v = atol(line + n + 1);
-        }
-    }
-    fclose(f);
-    return v;
-}
-
 int main(void)
 {
     uv_loop_t loop;
     uv_loop_init(&loop);
     struct rp_err err = {0};
-    struct rp_exec_opts eo = {.default_timeout_ms = 30000, .default_capture = 100 * 1024};
+    struct rp_exec_opts eo = {.default_timeout_ms = 30000,
+                              .default_capture = RP_JOB_DEFAULT_CONTENT_KIB * 1024};
     struct rp_exec *ex = rp_exec_new(&loop, &eo, &err);
     struct ag_link_cfg lc = {
         .host = "127.0.0.1", .port = 9, .path = "/", .tls = true, .max_message = 1 << 20};
     struct ag_link_cbs cbs = {.up = on_up, .frame = on_frame, .down = on_down};
     struct ag_link *link = ex ? ag_link_new(&loop, &lc, &cbs, NULL, &err) : NULL;
 
-    printf("{\"rssKb\":%ld,\"anonKb\":%ld,\"fileKb\":%ld,\"ok\":%s}\n", status_kb("VmRSS"),
-           status_kb("RssAnon"), status_kb("RssFile"), link ? "true" : "false");
+    printf("{\"rssKb\":%ld,\"anonKb\":%ld,\"fileKb\":%ld,\"ok\":%s}\n",
+           rp_proc_status_kb("self", "VmRSS"), rp_proc_status_kb("self", "RssAnon"),
+           rp_proc_status_kb("self", "RssFile"), link ? "true" : "false");
     if (!link) {
         fprintf(stderr, "rss-floor: %s\n", err.msg);
     }

@@ -375,3 +375,24 @@ bool rp_no_proxy_match(const char *list, const char *host)
     }
     return false;
 }
+
+long rp_proc_status_kb(const char *pid, const char *key)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%s/status", pid);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        return 0;
+    }
+    char line[256];
+    long kb = 0;
+    size_t n = strlen(key);
+    while (fgets(line, sizeof(line), f)) {
+        if (strncmp(line, key, n) == 0 && line[n] == ':') {
+            kb = atol(line + n + 1);
+            break;
+        }
+    }
+    fclose(f);
+    return kb;
+}

@@ -46,6 +46,9 @@ int rp_sha256_hex(const void *p, size_t n, char hex65[65]);
 
 /* Monotonic clock in microseconds. */
 uint64_t rp_now_us(void);
+/* A kB field of /proc/<pid>/status ("VmRSS", "RssAnon"...; pid "self" for this process);
+ * 0 when it cannot be read. */
+long rp_proc_status_kb(const char *pid, const char *key);
 /* Wall clock in milliseconds since the epoch. */
 int64_t rp_wall_ms(void);
 /* Writes a wall-clock time (ms since the epoch) as ISO-8601 UTC with milliseconds. */

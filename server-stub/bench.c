@@ -140,32 +140,13 @@ static double cpu_agents(const struct bench *b)
     return t;
 }
 
-/* VmRSS of /proc/<pid>/status ("self" for this process), in kB; 0 when unreadable. */
-static long vmrss_kb(const char *pid)
-{
-    char path[64];
-    snprintf(path, sizeof(path), "/proc/%s/status", pid);
-    FILE *f = fopen(path, "r");
-    char line[256];
-    long kb = 0;
-    while (f && fgets(line, sizeof(line), f)) {
-        if (sscanf(line, "VmRSS: %ld kB", &kb) == 1) {
-            break;
-        }
-    }
-    if (f) {
-        fclose(f);
-    }
-    return kb;
-}
-
 static long rss_kb(const struct bench *b)
 {
     long total = 0;
     for (int i = 0; i < b->o.n_agent_pids; i++) {
         char pid[16];
         snprintf(pid, sizeof(pid), "%d", b->o.agent_pids[i]);
-        total += vmrss_kb(pid);
+        total += rp_proc_status_kb(pid, "VmRSS");
     }
     return total;
 }
@@ -422,7 +403,8 @@ static void print_table(struct bench *b)
     }
     printf("\nagent RSS: idle %ld kB, with %d slow jobs in flight %ld kB, after the run %ld kB\n",
            b->rss_idle_kb, b->o.rss_inflight, b->rss_inflight_kb, b->rss_after_kb);
-    printf("stub RSS with %d agent session(s): %ld kB\n", b->o.agents, vmrss_kb("self"));
+    printf("stub RSS with %d agent session(s): %ld kB\n", b->o.agents,
+           rp_proc_status_kb("self", "VmRSS"));
 }
 
 static void stop_all(struct bench *b)
@@ -432,9 +414,9 @@ static void stop_all(struct bench *b)
         json_t *doc = json_pack(
             "{s:O, s:O, s:O, s:i, s:i, s:I, s:{s:I, s:I, s:I, s:i}}", "phases", b->results,
             "comparison", b->ratios, "summary", b->summary, "rounds", b->o.rounds, "sessions",
-            b->o.agents, "stubRssKb", (json_int_t)vmrss_kb("self"), "agentRssKb", "idle",
-            (json_int_t)b->rss_idle_kb, "slowInFlight", (json_int_t)b->rss_inflight_kb, "after",
-            (json_int_t)b->rss_after_kb, "slowJobs", b->o.rss_inflight);
+            b->o.agents, "stubRssKb", (json_int_t)rp_proc_status_kb("self", "VmRSS"), "agentRssKb",
+            "idle", (json_int_t)b->rss_idle_kb, "slowInFlight", (json_int_t)b->rss_inflight_kb,
+            "after", (json_int_t)b->rss_after_kb, "slowJobs", b->o.rss_inflight);
         if (doc) {
             json_dump_file(doc, b->o.json_out, JSON_INDENT(2));
         }
@@ -642,7 +624,8 @@ int ps_bench_main(int argc, char **argv)
         fprintf(stderr, "platform-stub bench: %s\n", err.msg);
         return 2;
     }
-    struct rp_exec_opts eo = {.default_timeout_ms = 30000, .default_capture = 100 * 1024};
+    struct rp_exec_opts eo = {.default_timeout_ms = 30000,
+                              .default_capture = RP_JOB_DEFAULT_CONTENT_KIB * 1024};
     b.exec = rp_exec_new(&b.loop, &eo, &err);
     b.hub_ops = *ps_server_hub_ops();
     b.hub_ops.auth = bench_auth;

@@ -340,7 +340,7 @@ int main(int argc, char **argv)
     uv_loop_init(&s.loop);
     rp_redact_init(&s.redact);
     struct rp_exec_opts eo = {.default_timeout_ms = s.o.attempt_timeout_ms,
-                              .default_capture = 100 * 1024,
+                              .default_capture = RP_JOB_DEFAULT_CONTENT_KIB * 1024,
                               .cacert_file = s.o.cacert,
                               .redact = &s.redact};
     s.exec = rp_exec_new(&s.loop, &eo, &err);
