@@ -57,7 +57,6 @@ http {
 }
 CONF
 nginx -c "$WORK/nginx/nginx.conf" -g 'daemon off;' &
-PIDS+=($!)
 
 # a receiver that holds every answer for a second, for the agent's memory with jobs in flight
 cat >"$WORK/slow.js" <<'JS'
@@ -66,7 +65,6 @@ const s = require('http').createServer((q, r) => setTimeout(() => r.end('{"slow"
 s.listen(0, '127.0.0.1', 4096, () => console.log(s.address().port));
 JS
 node "$WORK/slow.js" >"$WORK/slow.port" &
-PIDS+=($!)
 until [ -s "$WORK/slow.port" ]; do sleep 0.05; done
 SLOW_PORT=$(cat "$WORK/slow.port")
 
@@ -78,7 +76,6 @@ PORT=$(free_port)
 "${AGENT_ENV[@]}" "$BUILD/agent/repeater" --token bench-token --id benchrepeater1 --platform "ws://127.0.0.1:$PORT" \
     --max-inflight 1024 --log-level error &
 AGENT=$!
-PIDS+=($AGENT)
 "$BUILD/server-stub/platform-stub" bench --listen "127.0.0.1:$PORT" \
     --url "http://127.0.0.1:$NGINX_PORT/" --slow-url "http://127.0.0.1:$SLOW_PORT/" \
     --inflight "$INFLIGHT" --jobs "$JOBS" --rounds "$ROUNDS" ${RATE:+--rate "$RATE"} --agent-pid "$AGENT" \

@@ -42,17 +42,14 @@ const srv = http.createServer((req, res) => {
 srv.listen(0, '127.0.0.1', () => console.log(`PORT ${srv.address().port}`));
 JS
 node "$WORK/receiver.js" >"$WORK/receiver.log" 2>&1 &
-PIDS+=($!)
 wait_for 50 grep -q '^PORT ' "$WORK/receiver.log"
 RECEIVER_PORT=$(sed -n 's/^PORT //p' "$WORK/receiver.log")
 tail -n +2 -f "$WORK/receiver.log" &
-PIDS+=($!)
 
 say "starting platform-stub"
 API_KEY=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 "$BUILD/server-stub/platform-stub" --listen 127.0.0.1:0 --db "$WORK/platform.db" \
     --api-key "$API_KEY" >"$WORK/stub.log" 2>&1 &
-PIDS+=($!)
 wait_for 50 grep -q 'listening on' "$WORK/stub.log"
 PORT=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WORK/stub.log")
 API="http://127.0.0.1:$PORT/api/v1"
@@ -79,9 +76,7 @@ WEBHOOK_ID=$(echo "$WEBHOOK" | field id)
 say "starting the repeater agent (verbose; its live output follows)"
 "$BUILD/agent/repeater" --token "$TOKEN" --id "$REPEATER_ID" \
     --platform "ws://127.0.0.1:$PORT" --verbose >"$WORK/agent.log" 2>&1 &
-PIDS+=($!)
 tail -n +1 -f "$WORK/agent.log" | sed -u 's/^/[agent] /' &
-PIDS+=($!)
 wait_for 100 sh -c "curl -s -H 'Authorization: api-key $API_KEY' $API/repeaters/$REPEATER_ID | grep -q '\"status\":\"connected\"'"
 
 say "running a scan: queued -> running -> (an issue is found) -> done"
