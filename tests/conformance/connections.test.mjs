@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startDeployed, startReceiver, waitFor, pool } from './lib.mjs';
+import { startDeployed, startReceiver, sleep, waitFor, pool } from './lib.mjs';
 
 /** CPU time (user + system, in clock ticks) the process has used so far. */
 function cpuTicks(pid) {
@@ -45,7 +45,7 @@ test('kept connections: reused, closed by the receiver while unused, keepAlive f
   // a closed socket the agent still watched would be readable for ever: it must not spin
   const before = cpuTicks(agent.child.pid);
   const started = Date.now();
-  await new Promise((r) => setTimeout(r, 500)); // a measurement window, not a wait for an event
+  await sleep(500); // a measurement window, not a wait for an event
   const used = cpuTicks(agent.child.pid) - before;
   assert.ok(used <= 10, `agent used ${used} ticks of CPU in ${Date.now() - started} ms while idle`);
 

@@ -3,27 +3,22 @@
 // and the JSON carries per-round comparisons and their medians.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startReceiver, spawnAgent, stubBin, deadPort, tempDir, waitFor, withTimeout, HOST } from './lib.mjs';
+import { startReceiver, spawnAgent, stubBin, tempDir, HOST } from './lib.mjs';
+import { freePort, spawnProcess } from '../lib/proc.mjs';
 
 test('platform-stub bench: rounds of echo, direct and via, summarised', { timeout: 60000 }, async (t) => {
   const receiver = await startReceiver(t, () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' }));
-  const port = await deadPort();
+  const port = await freePort();
   const out = join(tempDir(t, 'bench-'), 'bench.json');
-  const bench = spawn(stubBin(), ['bench', '--listen', `${HOST}:${port}`, '--url', receiver.url('/bench'),
-    '--inflight', '1,4', '--jobs', '40', '--echo', '20', '--rounds', '2', '--rss-inflight', '0', '--json', out],
-  { stdio: ['ignore', 'pipe', 'pipe'] });
-  let text = '';
-  bench.stdout.on('data', (d) => { text += d; });
-  bench.stderr.on('data', (d) => { text += d; });
-  const exited = new Promise((r) => bench.on('exit', (code) => r(code)));
-  t.after(() => bench.kill('SIGKILL'));
-  await waitFor(() => /waiting for 1 agent session/.test(text), 5000, 'the bench listening');
+  const bench = spawnProcess(t, 'platform-stub-bench', stubBin(), ['bench', '--listen', `${HOST}:${port}`,
+    '--url', receiver.url('/bench'), '--inflight', '1,4', '--jobs', '40', '--echo', '20', '--rounds', '2',
+    '--rss-inflight', '0', '--json', out]);
+  await bench.waitForLine(/waiting for 1 agent session/, 5000);
   spawnAgent(t, { wsUrl: `ws://${HOST}:${port}` }, { token: 'bench-token', id: 'benchrepeater1' });
 
-  assert.equal(await withTimeout(exited, 40000, 'the bench run'), 0, text);
+  assert.equal((await bench.waitForExit(40000)).code, 0, bench.tail());
   const doc = JSON.parse(readFileSync(out, 'utf8'));
   assert.equal(doc.rounds, 2);
   const plan = doc.phases.map((p) => `${p.round}:${p.mode}:${p.inFlight}`);
@@ -40,5 +35,5 @@ test('platform-stub bench: rounds of echo, direct and via, summarised', { timeou
   for (const s of doc.summary) {
     assert.ok(s.medianViaOverDirectThroughput > 0, JSON.stringify(s));
   }
-  assert.match(text, /median/);
+  assert.ok(bench.text().some((l) => /median/.test(l)), 'the table ends with the medians');
 });
