@@ -86,6 +86,17 @@ static void deliver(struct ag_link *l, struct lws *wsi, const void *in, size_t l
     }
 }
 
+/* Writes one batch of the queue; a failed write ends the writing for this link. */
+static int write_batch(struct ag_link *l, struct lws *wsi)
+{
+    if (rp_ws_queue_write(&l->q, wsi)) {
+        snprintf(l->down_reason, sizeof(l->down_reason), "write failed");
+        l->write_failed = true;
+        return -1;
+    }
+    return 0;
+}
+
 static int on_writeable(struct ag_link *l, struct lws *wsi)
 {
     if (l->write_failed) {
@@ -98,8 +109,7 @@ static int on_writeable(struct ag_link *l, struct lws *wsi)
     if (!l->q.head) {
         return 0;
     }
-    if (rp_ws_queue_write(&l->q, wsi)) {
-        snprintf(l->down_reason, sizeof(l->down_reason), "write failed");
+    if (write_batch(l, wsi)) {
         return -1;
     }
     if (l->q.head || l->want_close) {
@@ -392,12 +402,7 @@ static void on_flush(uv_prepare_t *h)
         lws_callback_on_writable(l->wsi);
         return;
     }
-    while (l->q.head && !lws_partial_buffered(l->wsi)) {
-        if (rp_ws_queue_write(&l->q, l->wsi)) {
-            snprintf(l->down_reason, sizeof(l->down_reason), "write failed");
-            l->write_failed = true;
-            break;
-        }
+    while (l->q.head && !lws_partial_buffered(l->wsi) && write_batch(l, l->wsi) == 0) {
     }
     if (l->q.head || l->write_failed) {
         lws_callback_on_writable(l->wsi);

@@ -183,16 +183,13 @@ static void on_sockets_ready(uv_poll_t *poll, int status, int events)
     for (int i = 0; i < n; i++) {
         curl_socket_t fd = evs[i].data.fd;
         uint32_t e = evs[i].events;
-        struct exec_sock *s = (size_t)fd < ex->n_socks ? &ex->socks[fd] : NULL;
-        if (!s || !s->want) {
+        struct exec_sock *s = &ex->socks[fd]; /* sock_of grew the table before fd joined */
+        if (!s->want) {
             /* a kept connection nobody is using spoke or closed: stop watching it until curl
-             * uses it again (curl checks a kept connection before it reuses it) */
-            if (s) {
-                sock_unwatch(ex, fd, s);
-            } else {
-                struct epoll_event ev = {0};
-                epoll_ctl(ex->epfd, EPOLL_CTL_DEL, fd, &ev);
-            }
+             * uses it again (curl checks a kept connection before it reuses it); it spoke, so
+             * it is in the set whatever the table says */
+            s->in_set = true;
+            sock_unwatch(ex, fd, s);
             continue;
         }
         int flags = 0;
