@@ -308,58 +308,6 @@ json_t *rp_record_to_json(const struct rp_record *r)
     return rec;
 }
 
-/* Bright headers: lower-cased names, a string, or an array when the name repeats. */
-static json_t *bright_headers(const struct rp_record *r)
-{
-    json_t *obj = json_object();
-    for (size_t i = 0; obj && i < r->n_resp_headers; i++) {
-        char *lname = strdup(r->resp_headers[i].name);
-        if (!lname) {
-            continue;
-        }
-        for (char *p = lname; *p; p++) {
-            *p = (char)tolower((unsigned char)*p);
-        }
-        json_t *v = json_string(r->resp_headers[i].value);
-        if (!v) {
-            v = json_string("");
-        }
-        json_t *old = json_object_get(obj, lname);
-        if (!old) {
-            json_object_set_new(obj, lname, v);
-        } else if (json_is_array(old)) {
-            json_array_append_new(old, v);
-        } else {
-            json_object_set_new(obj, lname, json_pack("[O, o]", old, v));
-        }
-        free(lname);
-    }
-    return obj;
-}
-
-json_t *rp_record_to_bright(const struct rp_record *r)
-{
-    json_t *ack = json_object();
-    if (!ack) {
-        return NULL;
-    }
-    json_object_set_new(ack, "protocol", json_string("http"));
-    if (r->has_response) {
-        json_object_set_new(ack, "statusCode", json_integer(r->status));
-        json_object_set_new(ack, "headers", bright_headers(r));
-        const char *ct = header_find(r->resp_headers, r->n_resp_headers, "content-type");
-        body_set(ack, r->body.data, r->body.len, rp_content_type_is_text(ct), "body", "encoding");
-        if (r->t_first_byte >= 0) {
-            json_object_set_new(ack, "ttfb", json_integer(r->t_first_byte / 1000));
-        }
-    }
-    if (r->error.code) {
-        json_object_set_new(ack, "errorCode", json_string(rp_err_name(r->error.code)));
-        json_object_set_new(ack, "message", json_stringn(r->error.msg, strlen(r->error.msg)));
-    }
-    return ack;
-}
-
 json_t *rp_record_error_ack(int code, const char *message, bool full)
 {
     json_t *ack = json_pack("{s:s, s:s, s:s%}", "protocol", "http", "errorCode", rp_err_name(code),
@@ -373,7 +321,7 @@ json_t *rp_record_error_ack(int code, const char *message, bool full)
     return ack;
 }
 
-/* ---- the plain Bright ack as msgpack: the same value as rp_record_to_bright, key by key ---- */
+/* ---- the plain Bright ack as msgpack (rp_record_to_bright reads it back for jansson) ---- */
 
 /* A header value as jansson takes it: a value that is not UTF-8 becomes "". */
 static int pack_header_value(msgpack_packer *pk, const char *v)
@@ -399,8 +347,8 @@ static int pack_lower(msgpack_packer *pk, const char *s)
 }
 
 /* headers: lower-case names, in the order of their first appearance; a repeated name gets an
- * array of its values, and a name that is not UTF-8 is left out (as bright_headers builds
- * them: jansson refuses such a key) */
+ * array of its values, and a name that is not UTF-8 is left out (jansson would refuse such a
+ * key when the ack is read back) */
 enum { HDR_FIRST, HDR_REPEAT, HDR_SKIP };
 
 static bool same_name(const struct rp_header *h, const unsigned char *state, size_t i, size_t k)
@@ -505,4 +453,21 @@ int rp_record_bright_pack(const void *record, msgpack_packer *pk)
     }
     free(b64);
     return rc ? RP_ENOMEM : 0;
+}
+
+json_t *rp_record_to_bright(const struct rp_record *r)
+{
+    /* the packer is the one encoding of a plain ack; this is its jansson reading, for the
+     * acks that carry more (a full record, a job id) */
+    struct rp_buf buf;
+    rp_buf_init(&buf);
+    msgpack_packer pk;
+    rp_mpjson_packer_init(&pk, &buf);
+    json_t *ack = NULL;
+    struct rp_err err = {0};
+    if (rp_record_bright_pack(r, &pk) == 0 && rp_mpjson_decode(buf.data, buf.len, &ack, &err)) {
+        ack = NULL;
+    }
+    rp_buf_cleanup(&buf);
+    return ack;
 }
