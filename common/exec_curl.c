@@ -1145,9 +1145,6 @@ int rp_exec_start(struct rp_exec *ex, const struct rp_job *job, const struct rp_
         free(c);
         return rp_err_set(err, rc, NULL);
     }
-    if (!co->plain) {
-        rp_record_mark_start(&c->rec);
-    }
     c->start_us = rp_now_us();
     c->easy = ex->n_spare ? ex->spare[--ex->n_spare] : curl_easy_init();
     rc = c->easy ? setup_easy(c) : RP_ENOMEM;

@@ -21,7 +21,7 @@ static void headers_free(struct rp_header *list, size_t n)
     free(list);
 }
 
-int rp_record_init(struct rp_record *r, const struct rp_job *job, size_t capture_cap, bool hash)
+int rp_record_init(struct rp_record *r, const struct rp_job *job, size_t capture_cap, bool full)
 {
     memset(r, 0, sizeof(*r));
     rp_buf_init(&r->body);
@@ -31,8 +31,9 @@ int rp_record_init(struct rp_record *r, const struct rp_job *job, size_t capture
     r->url = strdup(job->url);
     r->req_body = job->body;
     r->req_body_len = job->body_len;
-    r->sha = hash ? rp_sha256_new() : NULL;
-    if (!r->method || !r->url || (hash && !r->sha)) {
+    r->sha = full ? rp_sha256_new() : NULL;
+    r->started_ms = full ? rp_wall_ms() : 0;
+    if (!r->method || !r->url || (full && !r->sha)) {
         rp_record_cleanup(r);
         return RP_ENOMEM;
     }
@@ -49,11 +50,6 @@ void rp_record_cleanup(struct rp_record *r)
     rp_sha256_free(r->sha);
     json_decref(r->trace);
     memset(r, 0, sizeof(*r));
-}
-
-void rp_record_mark_start(struct rp_record *r)
-{
-    r->started_ms = rp_wall_ms();
 }
 
 int rp_record_add_header(struct rp_header **list, size_t *n, const char *name, size_t nlen,

@@ -63,14 +63,12 @@ struct rp_record {
     struct rp_err error; /* code 0 on success */
 };
 
-/* Prepares an empty record for a job; capture_cap is the most body bytes kept; hash: keep the
- * body's SHA-256 (the full record shows it). Returns 0 or RP_ENOMEM. The record borrows the
- * job's body: the job must outlive it. */
-int rp_record_init(struct rp_record *r, const struct rp_job *job, size_t capture_cap, bool hash);
+/* Prepares an empty record for a job; capture_cap is the most body bytes kept; full: what
+ * only the full record shows is kept too (the body's SHA-256, the start time, now). Returns 0
+ * or RP_ENOMEM. The record borrows the job's body: the job must outlive it. */
+int rp_record_init(struct rp_record *r, const struct rp_job *job, size_t capture_cap, bool full);
 void rp_record_cleanup(struct rp_record *r);
 
-/* Sets the start time (wall clock now). */
-void rp_record_mark_start(struct rp_record *r);
 /* Adds a header line to the request or response list. Returns 0 or a negative code. */
 int rp_record_add_header(struct rp_header **list, size_t *n, const char *name, size_t nlen,
                          const char *value, size_t vlen);
