@@ -52,10 +52,7 @@ struct step {
 };
 
 struct phase {
-    const char *mode; /* "direct", "via", "echo", "rss" */
-    int round;
-    int level;
-    int total;
+    struct step st; /* what the plan asked for */
     int sent;
     int done;
     int errors;
@@ -180,8 +177,8 @@ static void phase_done(struct bench *b)
     qsort(ph->lat_us, (size_t)n, sizeof(uint64_t), cmp_u64);
     double secs = (double)(ph->t_end_us - ph->t0_us) / 1e6;
     json_t *r = json_pack(
-        "{s:s, s:i, s:i, s:i, s:i, s:f, s:f, s:f, s:f, s:f, s:f}", "mode", ph->mode, "round",
-        ph->round, "inFlight", ph->level, "jobs", n, "errors", ph->errors, "jobsPerSec",
+        "{s:s, s:i, s:i, s:i, s:i, s:f, s:f, s:f, s:f, s:f, s:f}", "mode", ph->st.mode, "round",
+        ph->st.round, "inFlight", ph->st.level, "jobs", n, "errors", ph->errors, "jobsPerSec",
         n / (secs > 0 ? secs : 1e-9), "p50Ms", pct(ph->lat_us, n, 0.50), "p90Ms",
         pct(ph->lat_us, n, 0.90), "p99Ms", pct(ph->lat_us, n, 0.99), "cpuUsPerJobStub",
         n ? ph->cpu_stub * 1e6 / n : 0, "cpuUsPerJobAgents", n ? ph->cpu_agents * 1e6 / n : 0);
@@ -200,14 +197,14 @@ static void finished(struct bench *b, struct bench_req *r, bool ok)
 {
     struct phase *ph = b->cur;
     uint64_t base = ph->scheduled ? ph->scheduled[r->index] : r->start_us;
-    if (strcmp(ph->mode, "rss") == 0 && b->rss_inflight_kb == 0) {
+    if (strcmp(ph->st.mode, "rss") == 0 && b->rss_inflight_kb == 0) {
         b->rss_inflight_kb = rss_kb(b); /* the first answer: the others still in flight */
     }
     ph->lat_us[ph->done++] = rp_now_us() - base;
     ph->errors += !ok;
     ph->in_flight--;
     free(r);
-    if (ph->done == ph->total) {
+    if (ph->done == ph->st.total) {
         phase_done(b);
         return;
     }
@@ -228,7 +225,7 @@ static void on_via(void *ud, json_t *ack, int code, const char *msg)
     (void)msg;
     struct bench_req *r = ud;
     bool ok = ack && (code == 0);
-    if (strcmp(r->b->cur->mode, "echo") != 0) {
+    if (strcmp(r->b->cur->st.mode, "echo") != 0) {
         ok = ok && json_integer_value(json_object_get(ack, "statusCode")) == 200;
     }
     finished(r->b, r, ok);
@@ -244,16 +241,16 @@ static void send_one(struct bench *b)
     ph->in_flight++;
     struct rp_err err = {0};
     int rc;
-    if (strcmp(ph->mode, "direct") == 0) {
+    if (strcmp(ph->st.mode, "direct") == 0) {
         /* the same work as the agent's: a plain ack unless --full-records */
         struct rp_exec_call_opts co = {.done = on_direct, .plain = !b->o.full_records, .ud = r};
         rc = rp_exec_start(b->exec, &b->job, &co, NULL, &err);
-    } else if (strcmp(ph->mode, "echo") == 0) {
+    } else if (strcmp(ph->st.mode, "echo") == 0) {
         json_t *arg = json_object();
         rc = ps_hub_emit(b->hub, b->o.id, "bench-echo", arg, on_via, r, NULL);
         json_decref(arg);
     } else {
-        json_t *job = strcmp(ph->mode, "rss") == 0 ? b->slow_json : b->job_json;
+        json_t *job = strcmp(ph->st.mode, "rss") == 0 ? b->slow_json : b->job_json;
         rc = ps_hub_request(b->hub, b->o.id, job, on_via, r, NULL);
     }
     if (rc) {
@@ -264,7 +261,7 @@ static void send_one(struct bench *b)
 static void pump(struct bench *b)
 {
     struct phase *ph = b->cur;
-    while (ph && ph->sent < ph->total && ph->in_flight < ph->level) {
+    while (ph && ph->sent < ph->st.total && ph->in_flight < ph->st.level) {
         send_one(b);
         ph = b->cur;
     }
@@ -279,10 +276,10 @@ static void on_rate_tick(uv_timer_t *t)
         return;
     }
     uint64_t now = rp_now_us();
-    while (ph->sent < ph->total && ph->scheduled[ph->sent] <= now) {
+    while (ph->sent < ph->st.total && ph->scheduled[ph->sent] <= now) {
         send_one(b);
     }
-    if (ph->sent >= ph->total) {
+    if (ph->sent >= ph->st.total) {
         uv_timer_stop(t);
     }
 }
@@ -290,19 +287,16 @@ static void on_rate_tick(uv_timer_t *t)
 static void start_phase(struct bench *b, const struct step *st)
 {
     const char *mode = st->mode;
-    int level = st->level;
     int total = st->total;
     struct phase *ph = calloc(1, sizeof(*ph));
-    ph->mode = mode;
-    ph->round = st->round;
-    ph->level = level;
-    ph->total = total;
+    ph->st = *st;
     ph->lat_us = calloc((size_t)total, sizeof(uint64_t));
     ph->t0_us = rp_now_us();
     ph->cpu_stub = cpu_self();
     ph->cpu_agents = cpu_agents(b);
     b->cur = ph;
-    printf("bench: round %d: %s, %d in flight, %d jobs...\n", st->round + 1, mode, level, total);
+    printf("bench: round %d: %s, %d in flight, %d jobs...\n", st->round + 1, mode, st->level,
+           total);
     fflush(stdout);
     if (b->o.rate > 0 && strcmp(mode, "echo") != 0 && strcmp(mode, "rss") != 0) {
         ph->scheduled = calloc((size_t)total, sizeof(uint64_t));
